@@ -1,0 +1,90 @@
+# ngx_http_status_policy_module
+#
+#   make            build the module (.so) against Debian's nginx-dev
+#   make run        build and start a demo nginx on 127.0.0.1:8080
+#   make test       build and run every test (unit + integration)
+#   make bench      core micro-benchmarks
+#
+# NGINX_SRC=/path/to/nginx-x.y.z builds against an nginx source tree
+# instead of /usr/share/nginx/src.
+
+BUILD      ?= $(CURDIR)/build
+NGINX_SRC  ?= /usr/share/nginx/src
+NGINX_BIN  ?= /usr/sbin/nginx
+CXX        ?= g++
+CXXFLAGS   ?= -O2 -g
+SP_CXXFLAGS = -std=c++17 -fPIC -fvisibility=hidden -Wall -Wextra -Werror \
+              -Isrc/core $(CXXFLAGS)
+PROVE_JOBS ?= 4
+
+MODULE     = $(BUILD)/nginx/ngx_http_status_policy_module.so
+CORE_LIB   = $(BUILD)/core/libstatus_policy_core.a
+CORE_SRCS  = $(wildcard src/core/*.cpp)
+CORE_OBJS  = $(CORE_SRCS:src/core/%.cpp=$(BUILD)/core/%.o)
+CORE_HDRS  = $(wildcard src/core/*.h src/core/*.hpp)
+MODULE_SRCS = $(wildcard src/*.c src/*.h) config config.make
+UNIT_SRCS  = $(wildcard t/unit/*.cpp)
+BENCH_SRCS = $(wildcard bench/*.cpp)
+CHECK_SRCS = $(wildcard src/cli/*.cpp)
+
+.PHONY: all module core deps unit test prove bench run clean
+
+all: module
+
+deps:
+	@tools/install-deps
+
+core: $(CORE_LIB)
+
+$(BUILD)/core/%.o: src/core/%.cpp $(CORE_HDRS)
+	@mkdir -p $(dir $@)
+	$(CXX) $(SP_CXXFLAGS) -c -o $@ $<
+
+$(CORE_LIB): $(CORE_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+module: $(MODULE)
+
+# nginx's configure writes a Makefile into the directory it runs from, so it
+# runs in a private copy of the source tree; the system tree stays untouched.
+$(BUILD)/nginx/Makefile: config config.make
+	rm -rf $(BUILD)/nginx-src $(BUILD)/nginx
+	mkdir -p $(BUILD)
+	cp -a $(NGINX_SRC) $(BUILD)/nginx-src
+	tools/configure-nginx $(BUILD)/nginx-src $(CURDIR) $(BUILD)/nginx
+
+$(MODULE): $(BUILD)/nginx/Makefile $(CORE_LIB) $(MODULE_SRCS)
+	$(MAKE) -f $(BUILD)/nginx/Makefile -C $(BUILD)/nginx-src modules \
+	    STATUS_POLICY_CORE_LIB=$(CORE_LIB)
+	@touch $@
+
+$(BUILD)/unit_tests: $(UNIT_SRCS) $(CORE_LIB)
+	$(CXX) $(SP_CXXFLAGS) -o $@ $(UNIT_SRCS) $(CORE_LIB) \
+	    -lgtest -lgtest_main -lpcre2-8 -pthread
+
+$(BUILD)/status-policy-check: $(CHECK_SRCS) $(CORE_LIB)
+	$(CXX) $(SP_CXXFLAGS) -o $@ $(CHECK_SRCS) $(CORE_LIB) -lpcre2-8
+
+unit: deps $(BUILD)/unit_tests
+	$(BUILD)/unit_tests
+
+prove: deps module
+	NGINX_BIN=$(NGINX_BIN) STATUS_POLICY_MODULE=$(MODULE) \
+	    prove -j$(PROVE_JOBS) -I t/lib t/
+
+test: unit prove
+
+$(BUILD)/bench_core: $(BENCH_SRCS) $(CORE_LIB)
+	$(CXX) $(SP_CXXFLAGS) -O2 -DNDEBUG -o $@ $(BENCH_SRCS) $(CORE_LIB) \
+	    -lbenchmark -lpcre2-8 -pthread
+
+bench: deps $(BUILD)/bench_core
+	bench/run-core-bench $(BUILD)
+
+run: deps module
+	tools/run-demo $(MODULE) $(NGINX_BIN)
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,136 @@
+/*
+ * The one interface between the nginx module (C) and the C++17 core.
+ *
+ * Plain C types only.  Every function is noexcept: the core catches
+ * everything at this boundary and reports failures as return codes with
+ * a message written into a caller-supplied buffer.
+ */
+
+#ifndef STATUS_POLICY_CORE_H
+#define STATUS_POLICY_CORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+#define SP_NOEXCEPT noexcept
+extern "C" {
+#else
+#define SP_NOEXCEPT
+#endif
+
+
+/* Return codes. */
+#define SP_OK          0
+#define SP_ERROR      -1    /* the error buffer holds the reason */
+
+#define SP_NO_RULE     UINT32_MAX
+
+
+typedef enum {
+    SP_KIND_PREFIX = 0,     /* no modifier */
+    SP_KIND_EXACT,          /* = */
+    SP_KIND_PREFIX_STOP,    /* ^~ */
+    SP_KIND_REGEX,          /* ~ */
+    SP_KIND_REGEX_CASELESS  /* ~* */
+} sp_kind_t;
+
+
+typedef struct {
+    const char  *data;
+    size_t       len;
+} sp_str_t;
+
+
+/*
+ * A set of rules defined at one configuration level (http, server or
+ * location).  Precedence inside a set follows nginx's location rules.
+ */
+typedef struct sp_ruleset_s  sp_ruleset_t;
+
+
+typedef struct {
+    uint32_t     rule;          /* index for sp_ruleset_rule(), or SP_NO_RULE */
+    int          code;          /* HTTP status code of the rule */
+    int          kind;          /* sp_kind_t */
+
+    /* prefix rules: length of the matched prefix within the path */
+    size_t       prefix_len;
+
+    /* regex rules: captures $0..$9 as byte offsets, -1 if unset */
+    int          ncaptures;
+    long         captures[20];
+
+    /*
+     * A regex that hit PCRE2's match or depth limit counts as no match;
+     * the first such rule is reported here (SP_NO_RULE if none) so that
+     * the caller can log it.
+     */
+    uint32_t     limit_rule;
+} sp_match_t;
+
+
+typedef struct {
+    sp_str_t     source;        /* file the rule came from */
+    unsigned     line;
+    int          code;
+    int          kind;          /* sp_kind_t */
+    sp_str_t     pattern;
+    sp_str_t     target;        /* empty unless a 3xx rule */
+} sp_rule_info_t;
+
+
+sp_ruleset_t *sp_ruleset_create(void) SP_NOEXCEPT;
+void sp_ruleset_destroy(sp_ruleset_t *rs) SP_NOEXCEPT;
+
+/*
+ * Adds one rule given as tokens: CODE [= | ^~ | ~ | ~*] PATTERN [TARGET].
+ * source/line name where it was written; they are copied.
+ * Syntax, code/target consistency and regexes are checked here.
+ */
+int sp_ruleset_add(sp_ruleset_t *rs, const sp_str_t *args, size_t nargs,
+    sp_str_t source, unsigned line, char *err, size_t err_size) SP_NOEXCEPT;
+
+/*
+ * Adds every rule of a rules file, one rule a line, '#' comments and
+ * blank lines allowed.  Errors read "PATH:LINE: reason".
+ */
+int sp_ruleset_add_file(sp_ruleset_t *rs, sp_str_t path, char *err,
+    size_t err_size) SP_NOEXCEPT;
+
+/*
+ * Builds the lookup structures; must be called once after the last add
+ * and before the first match.  ignore_case applies to exact and prefix
+ * rules.  Duplicate patterns are reported here.
+ */
+int sp_ruleset_compile(sp_ruleset_t *rs, int ignore_case, char *err,
+    size_t err_size) SP_NOEXCEPT;
+
+size_t sp_ruleset_count(const sp_ruleset_t *rs) SP_NOEXCEPT;
+
+/*
+ * Finds the rule for a normalized, percent-decoded path.
+ * Returns 1 and fills *m on a match, 0 if nothing matches.
+ */
+int sp_ruleset_match(const sp_ruleset_t *rs, const char *path, size_t len,
+    sp_match_t *m) SP_NOEXCEPT;
+
+/*
+ * Writes the Location of a matched 3xx rule: TARGET with the prefix
+ * remainder or $1..$9 substituted (request-derived parts percent-escaped),
+ * then "?args" unless TARGET has its own query.  Returns the full length
+ * needed, which may exceed size; nothing is written past size.
+ */
+size_t sp_ruleset_redirect(const sp_ruleset_t *rs, const sp_match_t *m,
+    const char *path, size_t len, const char *args, size_t args_len,
+    char *buf, size_t size) SP_NOEXCEPT;
+
+int sp_ruleset_rule(const sp_ruleset_t *rs, uint32_t index,
+    sp_rule_info_t *info) SP_NOEXCEPT;
+
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* STATUS_POLICY_CORE_H */

@@ -1,0 +1,364 @@
+
+/*
+ * ngx_http_status_policy_module: the rewrite-phase handler that finds the
+ * rule for a request and enforces it (or, in dry run, logs it).
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_status_policy_module.h"
+
+
+static ngx_http_status_policy_ctx_t *ngx_http_status_policy_create_ctx(
+    ngx_http_request_t *r, sp_rule_info_t *info);
+static void ngx_http_status_policy_ctx_cleanup(void *data);
+static ngx_int_t ngx_http_status_policy_redirect_location(
+    ngx_http_request_t *r, sp_ruleset_t *rules, sp_match_t *m,
+    ngx_str_t *location);
+static ngx_int_t ngx_http_status_policy_enforce(ngx_http_request_t *r,
+    ngx_http_status_policy_ctx_t *ctx, ngx_str_t *location);
+static void ngx_http_status_policy_log_dry_run(ngx_http_request_t *r,
+    ngx_http_status_policy_ctx_t *ctx, ngx_str_t *location);
+static void ngx_http_status_policy_log_limit(ngx_http_request_t *r,
+    sp_ruleset_t *rules, uint32_t rule);
+static ngx_int_t ngx_http_status_policy_escape(ngx_pool_t *pool,
+    u_char *data, size_t len, ngx_str_t *dst);
+
+
+ngx_int_t
+ngx_http_status_policy_handler(ngx_http_request_t *r)
+{
+    int                                 found;
+    ngx_str_t                           location;
+    sp_match_t                          m;
+    sp_rule_info_t                      info;
+    ngx_http_status_policy_ctx_t       *ctx;
+    ngx_http_status_policy_loc_conf_t  *lcf, *level;
+
+    /* subrequests and internal redirects (error_page, index, try_files)
+     * were policed as the request the client sent */
+
+    if (r != r->main || r->internal) {
+        return NGX_DECLINED;
+    }
+
+    lcf = ngx_http_get_module_loc_conf(r, ngx_http_status_policy_module);
+
+    if (lcf->rules == NULL && lcf->outer == NULL) {
+        return NGX_DECLINED;
+    }
+
+    if (ngx_http_get_module_ctx(r, ngx_http_status_policy_module)) {
+        /* decided in dry run before a "rewrite ... last" */
+        return NGX_DECLINED;
+    }
+
+    found = 0;
+
+    for (level = lcf; level; level = level->outer) {
+
+        if (level->rules == NULL) {
+            continue;
+        }
+
+        found = sp_ruleset_match(level->rules, (const char *) r->uri.data,
+                                 r->uri.len, &m);
+
+        if (m.limit_rule != SP_NO_RULE) {
+            ngx_http_status_policy_log_limit(r, level->rules, m.limit_rule);
+        }
+
+        if (found) {
+            break;
+        }
+    }
+
+    if (!found || sp_ruleset_rule(level->rules, m.rule, &info) != SP_OK) {
+        return NGX_DECLINED;
+    }
+
+    ctx = ngx_http_status_policy_create_ctx(r, &info);
+    if (ctx == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_str_null(&location);
+
+    if (ctx->action == NGX_HTTP_STATUS_POLICY_REDIRECT
+        && ngx_http_status_policy_redirect_location(r, level->rules, &m,
+                                                    &location)
+           != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (lcf->dry_run) {
+        ngx_http_status_policy_log_dry_run(r, ctx, &location);
+        return NGX_DECLINED;
+    }
+
+    return ngx_http_status_policy_enforce(r, ctx, &location);
+}
+
+
+static ngx_http_status_policy_ctx_t *
+ngx_http_status_policy_create_ctx(ngx_http_request_t *r,
+    sp_rule_info_t *info)
+{
+    u_char                        *p;
+    ngx_pool_cleanup_t            *cln;
+    ngx_http_status_policy_ctx_t  *ctx;
+
+    cln = ngx_pool_cleanup_add(r->pool, sizeof(ngx_http_status_policy_ctx_t));
+    if (cln == NULL) {
+        return NULL;
+    }
+
+    ctx = cln->data;
+    ngx_memzero(ctx, sizeof(ngx_http_status_policy_ctx_t));
+
+    cln->handler = ngx_http_status_policy_ctx_cleanup;
+
+    p = ngx_pnalloc(r->pool, info->source.len + 1 + NGX_INT_T_LEN);
+    if (p == NULL) {
+        return NULL;
+    }
+
+    ctx->rule.data = p;
+    ctx->rule.len = ngx_sprintf(p, "%*s:%ui", info->source.len,
+                                info->source.data, (ngx_uint_t) info->line)
+                    - p;
+
+    ctx->code = info->code;
+
+    switch (info->code) {
+
+    case 410:
+        ctx->action = NGX_HTTP_STATUS_POLICY_GONE;
+        break;
+
+    case NGX_HTTP_CLOSE:
+        ctx->action = NGX_HTTP_STATUS_POLICY_DROP;
+        break;
+
+    case 301:
+    case 302:
+    case 303:
+    case 307:
+    case 308:
+        ctx->action = NGX_HTTP_STATUS_POLICY_REDIRECT;
+        break;
+
+    default:
+        ctx->action = NGX_HTTP_STATUS_POLICY_STATUS;
+    }
+
+    ngx_http_set_ctx(r, ctx, ngx_http_status_policy_module);
+
+    return ctx;
+}
+
+
+static void
+ngx_http_status_policy_ctx_cleanup(void *data)
+{
+    /* nothing to free: the handler only marks the module's context */
+}
+
+
+ngx_http_status_policy_ctx_t *
+ngx_http_status_policy_get_ctx(ngx_http_request_t *r)
+{
+    ngx_pool_cleanup_t            *cln;
+    ngx_http_status_policy_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_status_policy_module);
+
+    if (ctx == NULL && (r->internal || r->filter_finalize)) {
+
+        /* r->ctx was cleared by an internal redirect */
+
+        for (cln = r->pool->cleanup; cln; cln = cln->next) {
+            if (cln->handler == ngx_http_status_policy_ctx_cleanup) {
+                ctx = cln->data;
+                break;
+            }
+        }
+    }
+
+    return ctx;
+}
+
+
+static ngx_int_t
+ngx_http_status_policy_redirect_location(ngx_http_request_t *r,
+    sp_ruleset_t *rules, sp_match_t *m, ngx_str_t *location)
+{
+    size_t   len;
+    u_char  *p;
+
+    len = sp_ruleset_redirect(rules, m, (const char *) r->uri.data,
+                              r->uri.len, (const char *) r->args.data,
+                              r->args.len, NULL, 0);
+
+    p = ngx_pnalloc(r->pool, len);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    location->len = sp_ruleset_redirect(rules, m, (const char *) r->uri.data,
+                                        r->uri.len,
+                                        (const char *) r->args.data,
+                                        r->args.len, (char *) p, len);
+    location->data = p;
+
+    return location->len == len ? NGX_OK : NGX_ERROR;
+}
+
+
+static ngx_int_t
+ngx_http_status_policy_enforce(ngx_http_request_t *r,
+    ngx_http_status_policy_ctx_t *ctx, ngx_str_t *location)
+{
+    if (ctx->action == NGX_HTTP_STATUS_POLICY_REDIRECT) {
+
+        ngx_http_clear_location(r);
+
+        r->headers_out.location = ngx_list_push(&r->headers_out.headers);
+        if (r->headers_out.location == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        r->headers_out.location->hash = 1;
+#if (nginx_version >= 1023000)
+        r->headers_out.location->next = NULL;
+#endif
+        ngx_str_set(&r->headers_out.location->key, "Location");
+        r->headers_out.location->value = *location;
+    }
+
+    /*
+     * Returned from a phase handler, the code takes nginx's error path:
+     * the built-in page or error_page, and 444 closes the connection.
+     */
+
+    return ctx->code;
+}
+
+
+static void
+ngx_http_status_policy_log_dry_run(ngx_http_request_t *r,
+    ngx_http_status_policy_ctx_t *ctx, ngx_str_t *location)
+{
+    ngx_str_t  path, target;
+
+    if (r->connection->log->log_level < NGX_LOG_NOTICE) {
+        return;
+    }
+
+    if (ngx_http_status_policy_escape(r->pool, r->uri.data, r->uri.len,
+                                      &path)
+        != NGX_OK)
+    {
+        return;
+    }
+
+    if (location->len == 0) {
+        ngx_log_error(NGX_LOG_NOTICE, r->connection->log, 0,
+                      "status_policy dry run: would return %ui "
+                      "for \"%V\" by rule %V", ctx->code, &path, &ctx->rule);
+        return;
+    }
+
+    if (ngx_http_status_policy_escape(r->pool, location->data, location->len,
+                                      &target)
+        != NGX_OK)
+    {
+        return;
+    }
+
+    ngx_log_error(NGX_LOG_NOTICE, r->connection->log, 0,
+                  "status_policy dry run: would return %ui \"%V\" "
+                  "for \"%V\" by rule %V",
+                  ctx->code, &target, &path, &ctx->rule);
+}
+
+
+static void
+ngx_http_status_policy_log_limit(ngx_http_request_t *r, sp_ruleset_t *rules,
+    uint32_t rule)
+{
+    ngx_str_t       path;
+    sp_rule_info_t  info;
+
+    if (r->connection->log->log_level < NGX_LOG_WARN
+        || sp_ruleset_rule(rules, rule, &info) != SP_OK
+        || ngx_http_status_policy_escape(r->pool, r->uri.data, r->uri.len,
+                                         &path)
+           != NGX_OK)
+    {
+        return;
+    }
+
+    ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                  "status_policy: rule %*s:%ui hit the PCRE2 match limit "
+                  "on \"%V\", treated as no match",
+                  info.source.len, info.source.data, (ngx_uint_t) info.line,
+                  &path);
+}
+
+
+/*
+ * Request-derived strings go into the error log with control bytes,
+ * non-ASCII bytes, '"' and '\' written as \xHH, so that no path can end a
+ * log line or forge a quoted field.
+ */
+
+static ngx_int_t
+ngx_http_status_policy_escape(ngx_pool_t *pool, u_char *data, size_t len,
+    ngx_str_t *dst)
+{
+    u_char        *p, *last;
+    size_t         n;
+    static u_char  hex[] = "0123456789abcdef";
+
+    n = 0;
+    last = data + len;
+
+    for (p = data; p < last; p++) {
+        if (*p < 0x20 || *p >= 0x7f || *p == '"' || *p == '\\') {
+            n++;
+        }
+    }
+
+    if (n == 0) {
+        dst->data = data;
+        dst->len = len;
+        return NGX_OK;
+    }
+
+    dst->data = ngx_pnalloc(pool, len + 3 * n);
+    if (dst->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    dst->len = len + 3 * n;
+
+    for (p = dst->data; data < last; data++) {
+
+        if (*data < 0x20 || *data >= 0x7f || *data == '"' || *data == '\\') {
+            *p++ = '\\';
+            *p++ = 'x';
+            *p++ = hex[*data >> 4];
+            *p++ = hex[*data & 0xf];
+            continue;
+        }
+
+        *p++ = *data;
+    }
+
+    return NGX_OK;
+}

@@ -1,0 +1,331 @@
+
+/*
+ * ngx_http_status_policy_module: directives, configuration merging and
+ * registration of the phase handler.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_status_policy_module.h"
+
+
+static void *ngx_http_status_policy_create_loc_conf(ngx_conf_t *cf);
+static char *ngx_http_status_policy_merge_loc_conf(ngx_conf_t *cf,
+    void *parent, void *child);
+static ngx_int_t ngx_http_status_policy_compile(ngx_conf_t *cf,
+    ngx_http_status_policy_loc_conf_t *lcf);
+static sp_ruleset_t *ngx_http_status_policy_rules(ngx_conf_t *cf,
+    ngx_http_status_policy_loc_conf_t *lcf);
+static void ngx_http_status_policy_free_rules(void *data);
+static char *ngx_http_status_policy(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_status_policy_file(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static ngx_int_t ngx_http_status_policy_preconfiguration(ngx_conf_t *cf);
+static ngx_int_t ngx_http_status_policy_init(ngx_conf_t *cf);
+
+
+static ngx_command_t  ngx_http_status_policy_commands[] = {
+
+    { ngx_string("status_policy"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_2MORE,
+      ngx_http_status_policy,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("status_policy_file"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_status_policy_file,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("status_policy_inherit"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_status_policy_loc_conf_t, inherit),
+      NULL },
+
+    { ngx_string("status_policy_ignore_case"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_status_policy_loc_conf_t, ignore_case),
+      NULL },
+
+    { ngx_string("status_policy_dry_run"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_status_policy_loc_conf_t, dry_run),
+      NULL },
+
+      ngx_null_command
+};
+
+
+static ngx_http_module_t  ngx_http_status_policy_module_ctx = {
+    ngx_http_status_policy_preconfiguration,  /* preconfiguration */
+    ngx_http_status_policy_init,              /* postconfiguration */
+
+    NULL,                                     /* create main configuration */
+    NULL,                                     /* init main configuration */
+
+    NULL,                                     /* create server configuration */
+    NULL,                                     /* merge server configuration */
+
+    ngx_http_status_policy_create_loc_conf,   /* create location configuration */
+    ngx_http_status_policy_merge_loc_conf     /* merge location configuration */
+};
+
+
+ngx_module_t  ngx_http_status_policy_module = {
+    NGX_MODULE_V1,
+    &ngx_http_status_policy_module_ctx,       /* module context */
+    ngx_http_status_policy_commands,          /* module directives */
+    NGX_HTTP_MODULE,                          /* module type */
+    NULL,                                     /* init master */
+    NULL,                                     /* init module */
+    NULL,                                     /* init process */
+    NULL,                                     /* init thread */
+    NULL,                                     /* exit thread */
+    NULL,                                     /* exit process */
+    NULL,                                     /* exit master */
+    NGX_MODULE_V1_PADDING
+};
+
+
+static void *
+ngx_http_status_policy_create_loc_conf(ngx_conf_t *cf)
+{
+    ngx_http_status_policy_loc_conf_t  *conf;
+
+    conf = ngx_pcalloc(cf->pool, sizeof(ngx_http_status_policy_loc_conf_t));
+    if (conf == NULL) {
+        return NULL;
+    }
+
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     conf->rules = NULL;
+     *     conf->outer = NULL;
+     *     conf->compiled = 0;
+     */
+
+    conf->inherit = NGX_CONF_UNSET;
+    conf->ignore_case = NGX_CONF_UNSET;
+    conf->dry_run = NGX_CONF_UNSET;
+
+    return conf;
+}
+
+
+static char *
+ngx_http_status_policy_merge_loc_conf(ngx_conf_t *cf, void *parent,
+    void *child)
+{
+    ngx_http_status_policy_loc_conf_t  *prev = parent;
+    ngx_http_status_policy_loc_conf_t  *conf = child;
+
+    ngx_conf_merge_value(conf->ignore_case, prev->ignore_case, 0);
+    ngx_conf_merge_value(conf->dry_run, prev->dry_run, 0);
+
+    /*
+     * "inherit" is not merged: it is a property of one level, telling
+     * whether the walk goes on from that level to the one around it.
+     */
+
+    /* the http level is never a child, so it is compiled here */
+
+    if (ngx_http_status_policy_compile(cf, prev) != NGX_OK
+        || ngx_http_status_policy_compile(cf, conf) != NGX_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
+    if (conf->inherit != 0) {
+        conf->outer = prev->rules ? prev : prev->outer;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static ngx_int_t
+ngx_http_status_policy_compile(ngx_conf_t *cf,
+    ngx_http_status_policy_loc_conf_t *lcf)
+{
+    u_char  err[NGX_HTTP_STATUS_POLICY_ERRSTR_SIZE];
+
+    if (lcf->rules == NULL || lcf->compiled) {
+        return NGX_OK;
+    }
+
+    if (sp_ruleset_compile(lcf->rules, lcf->ignore_case == 1,
+                           (char *) err, sizeof(err))
+        != SP_OK)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "status_policy: %s", err);
+        return NGX_ERROR;
+    }
+
+    lcf->compiled = 1;
+
+    return NGX_OK;
+}
+
+
+static sp_ruleset_t *
+ngx_http_status_policy_rules(ngx_conf_t *cf,
+    ngx_http_status_policy_loc_conf_t *lcf)
+{
+    ngx_pool_cleanup_t  *cln;
+
+    if (lcf->rules) {
+        return lcf->rules;
+    }
+
+    /* the core allocates outside nginx's pools: free with the cycle */
+
+    cln = ngx_pool_cleanup_add(cf->pool, 0);
+    if (cln == NULL) {
+        return NULL;
+    }
+
+    lcf->rules = sp_ruleset_create();
+    if (lcf->rules == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "status_policy: out of memory");
+        return NULL;
+    }
+
+    cln->handler = ngx_http_status_policy_free_rules;
+    cln->data = lcf->rules;
+
+    return lcf->rules;
+}
+
+
+static void
+ngx_http_status_policy_free_rules(void *data)
+{
+    sp_ruleset_destroy(data);
+}
+
+
+static char *
+ngx_http_status_policy(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_status_policy_loc_conf_t *lcf = conf;
+
+    u_char         err[NGX_HTTP_STATUS_POLICY_ERRSTR_SIZE];
+    sp_str_t      *args, source;
+    ngx_str_t     *value;
+    ngx_uint_t     i, n;
+    sp_ruleset_t  *rules;
+
+    value = cf->args->elts;
+    n = cf->args->nelts - 1;
+
+    args = ngx_palloc(cf->temp_pool, n * sizeof(sp_str_t));
+    if (args == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    for (i = 0; i < n; i++) {
+        args[i].data = (const char *) value[i + 1].data;
+        args[i].len = value[i + 1].len;
+    }
+
+    rules = ngx_http_status_policy_rules(cf, lcf);
+    if (rules == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    source.data = (const char *) cf->conf_file->file.name.data;
+    source.len = cf->conf_file->file.name.len;
+
+    if (sp_ruleset_add(rules, args, n, source, cf->conf_file->line,
+                       (char *) err, sizeof(err))
+        != SP_OK)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "status_policy: %s", err);
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_status_policy_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_status_policy_loc_conf_t *lcf = conf;
+
+    u_char         err[NGX_HTTP_STATUS_POLICY_ERRSTR_SIZE];
+    sp_str_t       path;
+    ngx_str_t     *value, name;
+    sp_ruleset_t  *rules;
+
+    value = cf->args->elts;
+    name = value[1];
+
+    if (ngx_conf_full_name(cf->cycle, &name, 1) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    rules = ngx_http_status_policy_rules(cf, lcf);
+    if (rules == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    path.data = (const char *) name.data;
+    path.len = name.len;
+
+    if (sp_ruleset_add_file(rules, path, (char *) err, sizeof(err))
+        != SP_OK)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "status_policy_file: %s",
+                           err);
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static ngx_int_t
+ngx_http_status_policy_preconfiguration(ngx_conf_t *cf)
+{
+    return ngx_http_status_policy_add_variables(cf);
+}
+
+
+static ngx_int_t
+ngx_http_status_policy_init(ngx_conf_t *cf)
+{
+    ngx_http_handler_pt        *h;
+    ngx_http_core_main_conf_t  *cmcf;
+
+    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
+
+    /*
+     * Handlers added later run earlier within a phase: as a dynamic
+     * module, this one runs before the location's rewrite and return.
+     */
+
+    h = ngx_array_push(&cmcf->phases[NGX_HTTP_REWRITE_PHASE].handlers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    *h = ngx_http_status_policy_handler;
+
+    return NGX_OK;
+}
