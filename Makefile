@@ -10,7 +10,16 @@
 
 BUILD      ?= $(CURDIR)/build
 NGINX_SRC  ?= /usr/share/nginx/src
-NGINX_BIN  ?= /usr/sbin/nginx
+
+# Debian's nginx-dev tree has no .c files: the module is built for
+# /usr/sbin/nginx.  A full source tree builds its own nginx binary as well.
+ifeq ($(wildcard $(NGINX_SRC)/src/core/nginx.c),)
+NGINX_BIN      ?= /usr/sbin/nginx
+NGINX_TARGETS   = modules
+else
+NGINX_BIN      ?= $(BUILD)/nginx/nginx
+NGINX_TARGETS   = build modules
+endif
 CXX        ?= g++
 CXXFLAGS   ?= -O2 -g
 SP_CXXFLAGS = -std=c++17 -fPIC -fvisibility=hidden -Wall -Wextra -Werror \
@@ -29,7 +38,7 @@ CHECK_SRCS = $(wildcard src/cli/*.cpp)
 
 .PHONY: all module core deps unit test prove bench run clean
 
-all: module
+all: deps module
 
 deps:
 	@tools/install-deps
@@ -53,11 +62,11 @@ $(BUILD)/nginx/Makefile: config config.make
 	rm -rf $(BUILD)/nginx-src $(BUILD)/nginx
 	mkdir -p $(BUILD)
 	cp -a $(NGINX_SRC) $(BUILD)/nginx-src
-	tools/configure-nginx $(BUILD)/nginx-src $(CURDIR) $(BUILD)/nginx
+	STATUS_POLICY_CORE_LIB=$(CORE_LIB) \
+	    tools/configure-nginx $(BUILD)/nginx-src $(CURDIR) $(BUILD)/nginx
 
 $(MODULE): $(BUILD)/nginx/Makefile $(CORE_LIB) $(MODULE_SRCS)
-	$(MAKE) -f $(BUILD)/nginx/Makefile -C $(BUILD)/nginx-src modules \
-	    STATUS_POLICY_CORE_LIB=$(CORE_LIB)
+	$(MAKE) -f $(BUILD)/nginx/Makefile -C $(BUILD)/nginx-src $(NGINX_TARGETS)
 	@touch $@
 
 $(BUILD)/unit_tests: $(UNIT_SRCS) $(CORE_LIB)
