@@ -223,6 +223,18 @@ static ngx_int_t
 ngx_http_status_policy_enforce(ngx_http_request_t *r,
     ngx_http_status_policy_ctx_t *ctx, ngx_str_t *location)
 {
+    ngx_int_t  rc;
+
+    if (ctx->action == NGX_HTTP_STATUS_POLICY_GONE
+        || ctx->action == NGX_HTTP_STATUS_POLICY_STATUS)
+    {
+        rc = ngx_http_status_policy_send_status(r, ctx->code);
+
+        if (rc != NGX_DECLINED) {
+            return rc;
+        }
+    }
+
     if (ctx->action == NGX_HTTP_STATUS_POLICY_REDIRECT) {
 
         ngx_http_clear_location(r);

@@ -68,5 +68,8 @@ ngx_http_status_policy_ctx_t *ngx_http_status_policy_get_ctx(
 
 ngx_int_t ngx_http_status_policy_add_variables(ngx_conf_t *cf);
 
+ngx_int_t ngx_http_status_policy_send_status(ngx_http_request_t *r,
+    ngx_uint_t code);
+
 
 #endif /* _NGX_HTTP_STATUS_POLICY_MODULE_H_INCLUDED_ */
