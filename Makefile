@@ -36,9 +36,11 @@ UNIT_SRCS  = $(wildcard t/unit/*.cpp)
 BENCH_SRCS = $(wildcard bench/*.cpp)
 CHECK_SRCS = $(wildcard src/cli/*.cpp)
 
-.PHONY: all module core deps unit test prove bench run clean
+.PHONY: all module core deps unit test prove bench run clean check-tool
 
-all: deps module
+all: deps module check-tool
+
+check-tool: $(BUILD)/status-policy-check
 
 deps:
 	@tools/install-deps
@@ -79,8 +81,9 @@ $(BUILD)/status-policy-check: $(CHECK_SRCS) $(CORE_LIB)
 unit: deps $(BUILD)/unit_tests
 	$(BUILD)/unit_tests
 
-prove: deps module
+prove: deps module check-tool
 	NGINX_BIN=$(NGINX_BIN) STATUS_POLICY_MODULE=$(MODULE) \
+	STATUS_POLICY_CHECK=$(BUILD)/status-policy-check \
 	    prove -j$(PROVE_JOBS) -I t/lib t/
 
 test: unit prove
