@@ -1,0 +1,236 @@
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "regex_set.hpp"
+
+#include <algorithm>
+#include <new>
+
+#include "case_fold.hpp"
+#include "literal_prefix.hpp"
+
+namespace status_policy {
+
+namespace {
+
+template <typename Vector>
+void make_room(Vector &v)
+{
+    if (v.size() == v.capacity()) {
+        v.reserve(v.size() * 2 + 8);
+    }
+}
+
+} // namespace
+
+RegexSet::RegexSet()
+{
+    context_ = pcre2_match_context_create(nullptr);
+    data_ = pcre2_match_data_create(max_captures, nullptr);
+    jit_stack_ = pcre2_jit_stack_create(32 * 1024, 512 * 1024, nullptr);
+
+    if (context_ == nullptr || data_ == nullptr) {
+        pcre2_match_context_free(context_);
+        pcre2_match_data_free(data_);
+        pcre2_jit_stack_free(jit_stack_);
+        throw std::bad_alloc();
+    }
+
+    pcre2_set_match_limit(context_, match_limit);
+    pcre2_set_depth_limit(context_, match_limit / 20);
+    pcre2_set_heap_limit(context_, 4096);       // KiB, interpreter only
+    if (jit_stack_ != nullptr) {
+        pcre2_jit_stack_assign(context_, nullptr, jit_stack_);
+    }
+}
+
+RegexSet::~RegexSet()
+{
+    for (auto &e : entries_) {
+        pcre2_code_free(e.code);
+    }
+    pcre2_match_context_free(context_);
+    pcre2_match_data_free(data_);
+    pcre2_jit_stack_free(jit_stack_);
+}
+
+std::string RegexSet::add(std::string_view pattern, bool caseless,
+                          uint32_t rule, unsigned &captures)
+{
+    int error;
+    PCRE2_SIZE offset;
+
+    pcre2_code *code = pcre2_compile(
+        reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(),
+        caseless ? PCRE2_CASELESS : 0, &error, &offset, nullptr);
+
+    if (code == nullptr) {
+        PCRE2_UCHAR message[256];
+        if (pcre2_get_error_message(error, message, sizeof(message)) < 0) {
+            message[0] = '\0';
+        }
+        std::string reason = "invalid regex \"";
+        reason.append(pattern);
+        reason += "\" at offset " + std::to_string(offset) + ": ";
+        reason += reinterpret_cast<const char *>(message);
+        return reason;
+    }
+
+    // Without JIT (an unusual PCRE2 build) the interpreter still works.
+    (void) pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
+
+    uint32_t count = 0;
+    pcre2_pattern_info(code, PCRE2_INFO_CAPTURECOUNT, &count);
+    captures = count;
+
+    try {
+        std::string prefix = literal_prefix(pattern);
+        if (caseless) {
+            prefix = folded(prefix);
+        }
+        // room first, so that the three lists stay the same length
+        make_room(entries_);
+        make_room(prefixes_);
+        make_room(caseless_);
+        prefixes_.push_back(std::move(prefix));
+        entries_.push_back({code, rule});
+        caseless_.push_back(caseless);
+    } catch (...) {
+        pcre2_code_free(code);
+        throw;
+    }
+    return {};
+}
+
+void RegexSet::build()
+{
+    // Group entries by (prefix, caseless); member lists stay in rule order.
+    std::vector<uint32_t> order(entries_.size());
+    for (uint32_t i = 0; i < order.size(); i++) {
+        order[i] = i;
+    }
+    std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+        if (caseless_[a] != caseless_[b]) {
+            return caseless_[a] < caseless_[b];
+        }
+        return prefixes_[a] < prefixes_[b];
+    });
+
+    std::vector<PrefixTrie::Key> exact_keys, folded_keys;
+
+    for (size_t i = 0; i < order.size();) {
+        uint32_t first = order[i];
+
+        if (prefixes_[first].empty()) {
+            for (; i < order.size() && prefixes_[order[i]].empty()
+                   && caseless_[order[i]] == caseless_[first];
+                 i++) {
+                unfiltered_.push_back(order[i]);
+            }
+            continue;
+        }
+
+        uint32_t group = static_cast<uint32_t>(group_start_.size());
+        group_start_.push_back(static_cast<uint32_t>(group_members_.size()));
+        for (; i < order.size() && caseless_[order[i]] == caseless_[first]
+               && prefixes_[order[i]] == prefixes_[first];
+             i++) {
+            group_members_.push_back(order[i]);
+        }
+        (caseless_[first] ? folded_keys : exact_keys)
+            .push_back({prefixes_[first], group});
+    }
+    group_start_.push_back(static_cast<uint32_t>(group_members_.size()));
+
+    std::sort(unfiltered_.begin(), unfiltered_.end());
+
+    filtered_ = !exact_keys.empty() || !folded_keys.empty();
+    exact_prefixes_.build(std::move(exact_keys), false);
+    folded_prefixes_.build(std::move(folded_keys), true);
+    candidates_.reserve(entries_.size());
+}
+
+void RegexSet::collect_candidates(const char *path, size_t len) const
+{
+    candidates_.assign(unfiltered_.begin(), unfiltered_.end());
+
+    auto add_group = [this](size_t, uint32_t group) {
+        candidates_.insert(candidates_.end(),
+                           group_members_.begin() + group_start_[group],
+                           group_members_.begin() + group_start_[group + 1]);
+    };
+    exact_prefixes_.for_each_prefix(path, len, add_group);
+    folded_prefixes_.for_each_prefix(path, len, add_group);
+
+    std::sort(candidates_.begin(), candidates_.end());
+}
+
+RegexSet::Outcome RegexSet::run(const Entry &e, const char *path, size_t len,
+                                Match &m) const
+{
+    int rc = pcre2_match(e.code, reinterpret_cast<PCRE2_SPTR>(path), len, 0,
+                         0, data_, context_);
+
+    if (rc == PCRE2_ERROR_NOMATCH) {
+        return Outcome::no_match;
+    }
+    if (rc < 0) {
+        // match, depth, heap or JIT stack limit: a pathological regex
+        return Outcome::limit;
+    }
+
+    uint32_t pairs = rc == 0 ? max_captures : static_cast<uint32_t>(rc);
+    PCRE2_SIZE *ovector = pcre2_get_ovector_pointer(data_);
+
+    m.ncaptures = static_cast<int>(pairs);
+    for (uint32_t i = 0; i < max_captures; i++) {
+        bool set = i < pairs && ovector[2 * i] != PCRE2_UNSET;
+        m.captures[2 * i] = set ? static_cast<long>(ovector[2 * i]) : -1;
+        m.captures[2 * i + 1] = set ? static_cast<long>(ovector[2 * i + 1])
+                                    : -1;
+    }
+    return Outcome::match;
+}
+
+bool RegexSet::match(const char *path, size_t len, Match &m) const
+{
+    m.rule = UINT32_MAX;
+    m.limit_rule = UINT32_MAX;
+    m.ncaptures = 0;
+
+    auto attempt = [&](uint32_t index) {
+        const Entry &e = entries_[index];
+        switch (run(e, path, len, m)) {
+        case Outcome::match:
+            m.rule = e.rule;
+            return true;
+        case Outcome::limit:
+            if (m.limit_rule == UINT32_MAX) {
+                m.limit_rule = e.rule;
+            }
+            return false;
+        case Outcome::no_match:
+            return false;
+        }
+        return false;
+    };
+
+    if (!filtered_) {
+        for (uint32_t i = 0; i < entries_.size(); i++) {
+            if (attempt(i)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    collect_candidates(path, len);
+    for (uint32_t i : candidates_) {
+        if (attempt(i)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+} // namespace status_policy

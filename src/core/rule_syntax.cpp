@@ -1,0 +1,131 @@
+#include "rule_syntax.hpp"
+
+namespace status_policy {
+
+namespace {
+
+constexpr const char *kUsage =
+    "expected CODE [= | ^~ | ~ | ~*] PATTERN [TARGET]";
+
+std::string quoted(std::string_view s)
+{
+    std::string out = "\"";
+    out.append(s);
+    out += '"';
+    return out;
+}
+
+bool parse_modifier(std::string_view s, Kind &kind) noexcept
+{
+    if (s == "=") {
+        kind = Kind::exact;
+    } else if (s == "^~") {
+        kind = Kind::prefix_stop;
+    } else if (s == "~") {
+        kind = Kind::regex;
+    } else if (s == "~*") {
+        kind = Kind::regex_caseless;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+std::string check_code(std::string_view token, int &code)
+{
+    if (token.size() != 3) {
+        return "invalid status code " + quoted(token);
+    }
+    code = 0;
+    for (char c : token) {
+        if (c < '0' || c > '9') {
+            return "invalid status code " + quoted(token);
+        }
+        code = code * 10 + (c - '0');
+    }
+
+    if (is_redirect(code)) {
+        return {};
+    }
+    if (code == 494 || code == 495 || code == 496 || code == 497
+        || code == 499) {
+        return "status code " + std::to_string(code)
+               + " is reserved by nginx";
+    }
+    if (code >= 400 && code <= 599) {
+        return {};
+    }
+    return "unsupported status code " + quoted(token);
+}
+
+// A target goes into a Location header as written: no blanks or control
+// bytes.  $1..$9 are the only substitutions, and only regexes have them.
+std::string check_target(const RuleSyntax &rule, unsigned &highest)
+{
+    highest = 0;
+    for (size_t i = 0; i < rule.target.size(); i++) {
+        unsigned char c = static_cast<unsigned char>(rule.target[i]);
+        if (c <= 0x20 || c == 0x7f) {
+            return "invalid character in target " + quoted(rule.target);
+        }
+        if (c == '$' && i + 1 < rule.target.size()
+            && rule.target[i + 1] >= '1' && rule.target[i + 1] <= '9') {
+            unsigned n = static_cast<unsigned>(rule.target[i + 1] - '0');
+            highest = n > highest ? n : highest;
+        }
+    }
+    if (highest && !is_regex(rule.kind)) {
+        return "target " + quoted(rule.target) + " uses $"
+               + std::to_string(highest)
+               + ", but only regex rules have captures";
+    }
+    return {};
+}
+
+} // namespace
+
+std::string parse_rule(const std::string_view *args, size_t nargs,
+                       RuleSyntax &rule)
+{
+    if (nargs < 2 || nargs > 4) {
+        return kUsage;
+    }
+
+    std::string error = check_code(args[0], rule.code);
+    if (!error.empty()) {
+        return error;
+    }
+
+    size_t next = 1;
+    rule.kind = Kind::prefix;
+    if (nargs > 2 && parse_modifier(args[1], rule.kind)) {
+        next = 2;
+    }
+
+    rule.pattern = args[next++];
+    rule.target = next < nargs ? args[next++] : std::string_view();
+    if (next != nargs) {
+        return kUsage;
+    }
+
+    if (rule.pattern.empty()) {
+        return "empty pattern";
+    }
+    if (!is_regex(rule.kind) && rule.pattern.front() != '/') {
+        return "pattern " + quoted(rule.pattern) + " must start with \"/\"";
+    }
+
+    bool redirect = is_redirect(rule.code);
+    if (redirect && rule.target.empty()) {
+        return "status code " + std::to_string(rule.code)
+               + " requires a target";
+    }
+    if (!redirect && !rule.target.empty()) {
+        return "status code " + std::to_string(rule.code)
+               + " does not take a target";
+    }
+
+    return check_target(rule, rule.highest_capture);
+}
+
+} // namespace status_policy

@@ -1,0 +1,327 @@
+#include "ruleset.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+
+#include "case_fold.hpp"
+#include "file_text.hpp"
+#include "redirect.hpp"
+#include "rule_syntax.hpp"
+#include "rules_file.hpp"
+
+namespace status_policy {
+
+namespace {
+
+std::string quoted(std::string_view s)
+{
+    std::string out = "\"";
+    out.append(s);
+    out += '"';
+    return out;
+}
+
+} // namespace
+
+std::string Ruleset::add(const std::string_view *args, size_t nargs,
+                         std::string_view source, unsigned line)
+{
+    if (compiled_) {
+        return "rules added after compilation";
+    }
+    return add_tokens(args, nargs, source_id(source), line);
+}
+
+std::string Ruleset::add_file(const std::string &path)
+{
+    if (compiled_) {
+        return "rules added after compilation";
+    }
+
+    std::string text;
+    std::string error = read_file_text(path, text);
+    if (!error.empty()) {
+        return path + ": " + error;
+    }
+
+    // Room for every rule at once: patterns and targets take less than
+    // the file, and there is at most one rule a line.
+    size_t lines = static_cast<size_t>(
+        std::count(text.begin(), text.end(), '\n')) + 1;
+    if (rules_.size() + lines > rules_.capacity()) {
+        rules_.reserve(std::max(rules_.size() + lines, 2 * rules_.capacity()));
+    }
+    text_.reserve(text_.size() + text.size());
+
+    uint16_t source = source_id(path);
+    RulesFileReader reader(text);
+    RulesFileReader::Line line;
+
+    while (reader.next(line)) {
+        error = add_tokens(line.tokens.data(), line.count, source,
+                           line.number);
+        if (!error.empty()) {
+            break;
+        }
+    }
+
+    if (error.empty()) {
+        error = reader.error();
+    }
+    if (!error.empty()) {
+        return path + ":" + std::to_string(line.number) + ": " + error;
+    }
+    return {};
+}
+
+std::string Ruleset::add_tokens(const std::string_view *args, size_t nargs,
+                                uint16_t source, unsigned line)
+{
+    RuleSyntax syntax;
+    std::string error = parse_rule(args, nargs, syntax);
+    if (!error.empty()) {
+        return error;
+    }
+
+    if (rules_.size() >= SP_NO_RULE - 1) {
+        return "too many rules";
+    }
+    auto index = static_cast<uint32_t>(rules_.size());
+
+    if (is_regex(syntax.kind)) {
+        unsigned captures = 0;
+        error = regexes_.add(syntax.pattern,
+                             syntax.kind == Kind::regex_caseless, index,
+                             captures);
+        if (!error.empty()) {
+            return error;
+        }
+        if (syntax.highest_capture > captures) {
+            return "target " + quoted(syntax.target) + " uses $"
+                   + std::to_string(syntax.highest_capture)
+                   + ", but the regex has "
+                   + std::to_string(captures) + " capture"
+                   + (captures == 1 ? "" : "s");
+        }
+    }
+
+    Rule rule;
+    rule.pattern = store(syntax.pattern);
+    rule.target = store(syntax.target);
+    rule.line = line;
+    rule.source = source;
+    rule.code = static_cast<int16_t>(syntax.code);
+    rule.kind = syntax.kind;
+    rule.regex_captures = static_cast<uint8_t>(syntax.highest_capture);
+    rules_.push_back(rule);
+
+    return {};
+}
+
+std::string Ruleset::compile(bool ignore_case)
+{
+    if (compiled_) {
+        return {};
+    }
+
+    size_t exact_count = 0;
+    size_t prefix_bytes = 0;
+    for (const Rule &r : rules_) {
+        exact_count += r.kind == Kind::exact;
+        prefix_bytes += is_prefix(r.kind) ? r.pattern.length : 0;
+    }
+
+    auto key_of = [this](uint32_t rule) { return pattern(rule); };
+
+    exact_.reserve(exact_count, ignore_case);
+    for (uint32_t i = 0; i < rules_.size(); i++) {
+        if (rules_[i].kind != Kind::exact) {
+            continue;
+        }
+        uint32_t first = exact_.insert(pattern(i), i, key_of);
+        if (first != ExactIndex::none) {
+            return duplicate(i, first);
+        }
+    }
+
+    // Under ignore_case the trie holds folded keys and folds paths.
+    std::vector<PrefixTrie::Key> keys;
+    std::string folded_keys;
+    folded_keys.reserve(ignore_case ? prefix_bytes : 0);
+    for (uint32_t i = 0; i < rules_.size(); i++) {
+        if (!is_prefix(rules_[i].kind)) {
+            continue;
+        }
+        std::string_view key = pattern(i);
+        if (ignore_case) {
+            size_t at = folded_keys.size();
+            for (char c : key) {
+                folded_keys += static_cast<char>(
+                    fold(static_cast<unsigned char>(c)));
+            }
+            key = std::string_view(folded_keys).substr(at);
+        }
+        keys.push_back({key, i});
+    }
+
+    std::stable_sort(keys.begin(), keys.end(),
+                     [](const PrefixTrie::Key &a, const PrefixTrie::Key &b) {
+                         return a.bytes < b.bytes;
+                     });
+    std::string error = check_duplicates(keys);
+    if (!error.empty()) {
+        return error;
+    }
+
+    prefixes_.build(std::move(keys), ignore_case);
+    regexes_.build();
+
+    text_.shrink_to_fit();
+    rules_.shrink_to_fit();
+    compiled_ = true;
+    return {};
+}
+
+std::string Ruleset::check_duplicates(
+    const std::vector<PrefixTrie::Key> &sorted)
+{
+    for (size_t i = 1; i < sorted.size(); i++) {
+        if (sorted[i].bytes == sorted[i - 1].bytes) {
+            return duplicate(sorted[i].value, sorted[i - 1].value);
+        }
+    }
+    return {};
+}
+
+std::string Ruleset::duplicate(uint32_t later, uint32_t first) const
+{
+    if (later < first) {
+        std::swap(later, first);
+    }
+    return "duplicate rule " + quoted(pattern(later)) + " at " + where(later)
+           + ", first at " + where(first);
+}
+
+std::string Ruleset::where(uint32_t rule) const
+{
+    return sources_[rules_[rule].source] + ":"
+           + std::to_string(rules_[rule].line);
+}
+
+bool Ruleset::match(const char *path, size_t len, sp_match_t &m) const
+{
+    m.rule = SP_NO_RULE;
+    m.limit_rule = SP_NO_RULE;
+    m.prefix_len = 0;
+    m.ncaptures = 0;
+
+    if (!compiled_) {
+        return false;
+    }
+
+    auto key_of = [this](uint32_t rule) { return pattern(rule); };
+    uint32_t found = exact_.find(path, len, key_of);
+
+    if (found == ExactIndex::none) {
+        uint32_t longest = SP_NO_RULE;
+        prefixes_.for_each_prefix(path, len, [&](size_t length,
+                                                 uint32_t rule) {
+            longest = rule;
+            m.prefix_len = length;
+        });
+
+        bool stop = longest != SP_NO_RULE
+                    && rules_[longest].kind == Kind::prefix_stop;
+
+        RegexSet::Match rm;
+        if (!stop && regexes_.size() && regexes_.match(path, len, rm)) {
+            found = rm.rule;
+            m.prefix_len = 0;
+            m.ncaptures = rm.ncaptures;
+            std::memcpy(m.captures, rm.captures, sizeof(m.captures));
+        } else {
+            found = longest;
+        }
+        if (!stop && regexes_.size()) {
+            m.limit_rule = rm.limit_rule;
+        }
+    }
+
+    if (found == SP_NO_RULE) {
+        return false;
+    }
+
+    m.rule = found;
+    m.code = rules_[found].code;
+    m.kind = static_cast<int>(rules_[found].kind);
+    return true;
+}
+
+size_t Ruleset::redirect(const sp_match_t &m, std::string_view path,
+                         std::string_view args, char *buf, size_t size) const
+{
+    if (m.rule >= rules_.size()) {
+        return 0;
+    }
+    const Rule &rule = rules_[m.rule];
+
+    RedirectInput in{rule.kind, text(rule.target), path, m.prefix_len,
+                     m.captures, m.ncaptures, args};
+    return expand_redirect(in, buf, size);
+}
+
+bool Ruleset::info(uint32_t index, sp_rule_info_t &info) const noexcept
+{
+    if (index >= rules_.size()) {
+        return false;
+    }
+    const Rule &rule = rules_[index];
+    const std::string &source = sources_[rule.source];
+
+    info.source = {source.data(), source.size()};
+    info.line = rule.line;
+    info.code = rule.code;
+    info.kind = static_cast<int>(rule.kind);
+    info.pattern = {text_.data() + rule.pattern.offset, rule.pattern.length};
+    info.target = {text_.data() + rule.target.offset, rule.target.length};
+    return true;
+}
+
+uint16_t Ruleset::source_id(std::string_view name)
+{
+    // Rules arrive grouped by source: look at the latest first.
+    for (size_t i = sources_.size(); i-- > 0;) {
+        if (sources_[i] == name) {
+            return static_cast<uint16_t>(i);
+        }
+    }
+    if (sources_.size() > UINT16_MAX) {
+        throw std::length_error("too many rule sources");
+    }
+    sources_.emplace_back(name);
+    return static_cast<uint16_t>(sources_.size() - 1);
+}
+
+TextRef Ruleset::store(std::string_view s)
+{
+    if (text_.size() + s.size() > UINT32_MAX) {
+        throw std::length_error("rules take more than 4 GiB");
+    }
+    TextRef ref{static_cast<uint32_t>(text_.size()),
+                static_cast<uint32_t>(s.size())};
+    text_.append(s);
+    return ref;
+}
+
+size_t Ruleset::memory() const noexcept
+{
+    size_t sources = 0;
+    for (const auto &s : sources_) {
+        sources += s.capacity() + sizeof(s);
+    }
+    return rules_.capacity() * sizeof(Rule) + text_.capacity() + sources
+           + exact_.memory() + prefixes_.memory();
+}
+
+} // namespace status_policy

@@ -1,0 +1,69 @@
+// The rules of one configuration level and the structures that answer
+// "which rule does this path hit" with nginx's location precedence:
+// exact, then the longest prefix (final if "^~"), then regexes in order,
+// then that prefix.
+
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "exact_index.hpp"
+#include "prefix_trie.hpp"
+#include "regex_set.hpp"
+#include "rule.hpp"
+#include "status_policy_core.h"
+
+namespace status_policy {
+
+class Ruleset {
+public:
+    // Each returns "" on success or the reason for the failure.
+    std::string add(const std::string_view *args, size_t nargs,
+                    std::string_view source, unsigned line);
+    std::string add_file(const std::string &path);
+    std::string compile(bool ignore_case);
+
+    size_t count() const noexcept { return rules_.size(); }
+    size_t memory() const noexcept;
+
+    bool match(const char *path, size_t len, sp_match_t &m) const;
+
+    size_t redirect(const sp_match_t &m, std::string_view path,
+                    std::string_view args, char *buf, size_t size) const;
+
+    bool info(uint32_t index, sp_rule_info_t &info) const noexcept;
+
+private:
+    std::string add_tokens(const std::string_view *args, size_t nargs,
+                           uint16_t source, unsigned line);
+    std::string check_duplicates(const std::vector<PrefixTrie::Key> &sorted);
+    std::string duplicate(uint32_t later, uint32_t first) const;
+    std::string where(uint32_t rule) const;
+
+    uint16_t source_id(std::string_view name);
+    TextRef store(std::string_view s);
+
+    std::string_view text(TextRef ref) const noexcept
+    {
+        return {text_.data() + ref.offset, ref.length};
+    }
+    std::string_view pattern(uint32_t rule) const noexcept
+    {
+        return text(rules_[rule].pattern);
+    }
+
+    std::vector<Rule> rules_;
+    std::string text_;                  // patterns and targets
+    std::vector<std::string> sources_;
+
+    ExactIndex exact_;
+    PrefixTrie prefixes_;
+    RegexSet regexes_;
+    bool compiled_ = false;
+};
+
+} // namespace status_policy
