@@ -73,7 +73,7 @@ $(MODULE): $(BUILD)/nginx/Makefile $(CORE_LIB) $(MODULE_SRCS)
 
 $(BUILD)/unit_tests: $(UNIT_SRCS) $(CORE_LIB)
 	$(CXX) $(SP_CXXFLAGS) -o $@ $(UNIT_SRCS) $(CORE_LIB) \
-	    -lgtest -lgtest_main -lpcre2-8 -pthread
+	    -lgtest_main -lgtest -lpcre2-8 -pthread
 
 $(BUILD)/status-policy-check: $(CHECK_SRCS) $(CORE_LIB)
 	$(CXX) $(SP_CXXFLAGS) -o $@ $(CHECK_SRCS) $(CORE_LIB) -lpcre2-8
