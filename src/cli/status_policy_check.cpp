@@ -87,7 +87,18 @@ Ruleset load(const std::vector<std::string> &files, bool ignore_case)
 int explain(const sp_ruleset_t *rs, const std::string &path)
 {
     sp_match_t m;
-    if (sp_ruleset_match(rs, path.data(), path.size(), &m) != 1) {
+    int found = sp_ruleset_match(rs, path.data(), path.size(), &m);
+
+    sp_rule_info_t limited;
+    if (m.limit_rule != SP_NO_RULE
+        && sp_ruleset_rule(rs, m.limit_rule, &limited) == SP_OK) {
+        std::printf("%s: %.*s:%u hit the PCRE2 match limit, "
+                    "treated as no match\n",
+                    path.c_str(), static_cast<int>(limited.source.len),
+                    limited.source.data, limited.line);
+    }
+
+    if (found != 1) {
         std::printf("%s: no rule matches\n", path.c_str());
         return 1;
     }
