@@ -36,7 +36,7 @@ UNIT_SRCS  = $(wildcard t/unit/*.cpp)
 BENCH_SRCS = $(wildcard bench/*.cpp)
 CHECK_SRCS = $(wildcard src/cli/*.cpp)
 
-.PHONY: all module core deps unit test prove bench run clean check-tool
+.PHONY: all module core deps unit test prove bench run clean check-tool fuzz fuzz-deps
 
 all: deps module check-tool
 
@@ -100,3 +100,21 @@ run: deps module
 
 clean:
 	rm -rf $(BUILD)
+
+# libFuzzer with ASan and UBSan over the rules reader, matcher and
+# redirects; FUZZ_SECONDS bounds the run.
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS  = -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined \
+              -fno-sanitize-recover=all -Isrc/core
+
+$(BUILD)/fuzz_rules: t/fuzz/fuzz_rules.cpp $(CORE_SRCS) $(CORE_HDRS)
+	@mkdir -p $(dir $@)
+	clang++ $(FUZZ_FLAGS) -o $@ t/fuzz/fuzz_rules.cpp $(CORE_SRCS) -lpcre2-8
+
+fuzz-deps:
+	@tools/install-deps clang libclang-rt-14-dev
+
+fuzz: fuzz-deps $(BUILD)/fuzz_rules
+	@mkdir -p $(BUILD)/fuzz-corpus
+	$(BUILD)/fuzz_rules -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	    -timeout=5 -artifact_prefix=$(BUILD)/ $(BUILD)/fuzz-corpus t/fuzz/corpus

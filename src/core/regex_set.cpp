@@ -55,7 +55,8 @@ RegexSet::~RegexSet()
 }
 
 std::string RegexSet::add(std::string_view pattern, bool caseless,
-                          uint32_t rule, unsigned &captures)
+                          uint32_t rule, std::string_view target,
+                          unsigned needed)
 {
     int error;
     PCRE2_SIZE offset;
@@ -79,9 +80,17 @@ std::string RegexSet::add(std::string_view pattern, bool caseless,
     // Without JIT (an unusual PCRE2 build) the interpreter still works.
     (void) pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
 
-    uint32_t count = 0;
-    pcre2_pattern_info(code, PCRE2_INFO_CAPTURECOUNT, &count);
-    captures = count;
+    uint32_t captures = 0;
+    pcre2_pattern_info(code, PCRE2_INFO_CAPTURECOUNT, &captures);
+    if (needed > captures) {
+        pcre2_code_free(code);
+        std::string reason = "target \"";
+        reason.append(target);
+        reason += "\" uses $" + std::to_string(needed) + ", but the regex has "
+                  + std::to_string(captures) + " capture"
+                  + (captures == 1 ? "" : "s");
+        return reason;
+    }
 
     try {
         std::string prefix = literal_prefix(pattern);

@@ -39,10 +39,11 @@ public:
     RegexSet(const RegexSet &) = delete;
     RegexSet &operator=(const RegexSet &) = delete;
 
-    // Compiles a regex for `rule`.  Returns "" or the reason it is
-    // invalid; `captures` gets its number of capturing groups.
+    // Compiles a regex for `rule`, whose target uses captures up to
+    // $needed.  Returns "" or the reason it cannot be added (then nothing
+    // was added).
     std::string add(std::string_view pattern, bool caseless, uint32_t rule,
-                    unsigned &captures);
+                    std::string_view target, unsigned needed);
 
     void build();
 

@@ -89,21 +89,10 @@ std::string Ruleset::add_tokens(const std::string_view *args, size_t nargs,
     }
     auto index = static_cast<uint32_t>(rules_.size());
 
-    if (is_regex(syntax.kind)) {
-        unsigned captures = 0;
-        error = regexes_.add(syntax.pattern,
-                             syntax.kind == Kind::regex_caseless, index,
-                             captures);
-        if (!error.empty()) {
-            return error;
-        }
-        if (syntax.highest_capture > captures) {
-            return "target " + quoted(syntax.target) + " uses $"
-                   + std::to_string(syntax.highest_capture)
-                   + ", but the regex has "
-                   + std::to_string(captures) + " capture"
-                   + (captures == 1 ? "" : "s");
-        }
+    // Everything that may throw comes before the regex joins its set, so
+    // that the set never holds a regex without its rule.
+    if (rules_.size() == rules_.capacity()) {
+        rules_.reserve(rules_.size() * 2 + 16);
     }
 
     Rule rule;
@@ -114,6 +103,16 @@ std::string Ruleset::add_tokens(const std::string_view *args, size_t nargs,
     rule.code = static_cast<int16_t>(syntax.code);
     rule.kind = syntax.kind;
     rule.regex_captures = static_cast<uint8_t>(syntax.highest_capture);
+
+    if (is_regex(syntax.kind)) {
+        error = regexes_.add(syntax.pattern,
+                             syntax.kind == Kind::regex_caseless, index,
+                             syntax.target, syntax.highest_capture);
+        if (!error.empty()) {
+            return error;
+        }
+    }
+
     rules_.push_back(rule);
 
     return {};
