@@ -96,7 +96,7 @@ size_t expand_redirect(const RedirectInput &in, char *buf, size_t size)
         for (size_t i = 0; i < in.target.size(); i++) {
             char c = in.target[i];
             if (c == '$' && i + 1 < in.target.size()
-                && in.target[i + 1] >= '1' && in.target[i + 1] <= '9') {
+                && in.target[i + 1] >= '0' && in.target[i + 1] <= '9') {
                 out.escape(capture(in, static_cast<unsigned>(
                                            in.target[i + 1] - '0')),
                            is_path_safe);

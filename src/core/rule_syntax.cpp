@@ -59,7 +59,8 @@ std::string check_code(std::string_view token, int &code)
 }
 
 // A target goes into a Location header as written: no blanks or control
-// bytes.  $1..$9 are the only substitutions, and only regexes have them.
+// bytes.  $0 (the whole match) and $1..$9 are the only substitutions, and
+// only regexes have them.
 std::string check_target(const RuleSyntax &rule, unsigned &highest)
 {
     highest = 0;
@@ -68,16 +69,17 @@ std::string check_target(const RuleSyntax &rule, unsigned &highest)
         if (c <= 0x20 || c == 0x7f) {
             return "invalid character in target " + quoted(rule.target);
         }
-        if (c == '$' && i + 1 < rule.target.size()
-            && rule.target[i + 1] >= '1' && rule.target[i + 1] <= '9') {
-            unsigned n = static_cast<unsigned>(rule.target[i + 1] - '0');
-            highest = n > highest ? n : highest;
+        if (c != '$' || i + 1 == rule.target.size()
+            || rule.target[i + 1] < '0' || rule.target[i + 1] > '9') {
+            continue;
         }
-    }
-    if (highest && !is_regex(rule.kind)) {
-        return "target " + quoted(rule.target) + " uses $"
-               + std::to_string(highest)
-               + ", but only regex rules have captures";
+        unsigned n = static_cast<unsigned>(rule.target[i + 1] - '0');
+        if (!is_regex(rule.kind)) {
+            return "target " + quoted(rule.target) + " uses $"
+                   + std::to_string(n)
+                   + ", but only regex rules have captures";
+        }
+        highest = n > highest ? n : highest;
     }
     return {};
 }
