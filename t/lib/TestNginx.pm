@@ -1,0 +1,325 @@
+package TestNginx;
+
+# A small harness for the integration tests: starts a real nginx with the
+# built module in a private temporary prefix on free loopback ports, and
+# talks to it over raw HTTP/1.1 sockets and HTTP/2 (curl).
+#
+#   my $t = TestNginx->new(http => '...%%PORT%%...', files => {...});
+#   $t->start;  my $r = $t->get('/path');  is($r->{status}, 410);
+#
+# Environment: NGINX_BIN, STATUS_POLICY_MODULE, SPTEST_KEEP=1 keeps the
+# temporary prefix (its path is printed).
+
+use strict;
+use warnings;
+
+use Cwd qw(abs_path);
+use File::Basename qw(dirname);
+use File::Temp qw(tempdir);
+use IO::Select;
+use IO::Socket::IP;
+use POSIX qw(:sys_wait_h);
+use Socket qw(SOCK_STREAM);
+use Time::HiRes qw(sleep time);
+
+our $NGINX = $ENV{NGINX_BIN} || '/usr/sbin/nginx';
+our $ROOT = abs_path(dirname(__FILE__) . '/../..');
+our $MODULE = $ENV{STATUS_POLICY_MODULE}
+    || "$ROOT/build/nginx/ngx_http_status_policy_module.so";
+
+sub new {
+    my ($class, %args) = @_;
+
+    my $self = bless {
+        http   => $args{http} // '',
+        main   => $args{main} // '',
+        files  => $args{files} // {},
+        module => $args{module} // 1,
+        ports  => [],
+    }, $class;
+
+    $self->{prefix} = tempdir('sptest-XXXXXX', TMPDIR => 1,
+                              CLEANUP => !$ENV{SPTEST_KEEP});
+    print STDERR "# prefix: $self->{prefix}\n" if $ENV{SPTEST_KEEP};
+
+    $self->{ports} = [ map { free_port() } 1 .. ($args{ports} // 2) ];
+    $self->write_files;
+    return $self;
+}
+
+sub prefix { $_[0]{prefix} }
+sub port { $_[0]{ports}[ ($_[1] // 1) - 1 ] }
+
+# A port nobody listens on now.  The kernel hands out ephemeral ports in
+# sequence, so parallel test files do not collide in practice.
+sub free_port {
+    my $s = IO::Socket::IP->new(LocalHost => '127.0.0.1', LocalPort => 0,
+                                Proto => 'tcp', Listen => 1, ReuseAddr => 0)
+        or die "no free port: $!";
+    my $port = $s->sockport;
+    close $s;
+    return $port;
+}
+
+sub substitute {
+    my ($self, $text) = @_;
+    $text =~ s/%%PORT(\d*)%%/$self->port($1 || 1)/ge;
+    $text =~ s/%%PREFIX%%/$self->{prefix}/g;
+    return $text;
+}
+
+sub write_file {
+    my ($self, $name, $content) = @_;
+    my $path = "$self->{prefix}/$name";
+    (my $dir = $path) =~ s{/[^/]*$}{};
+    system('mkdir', '-p', $dir) == 0 or die "mkdir $dir";
+    open my $fh, '>', $path or die "$path: $!";
+    binmode $fh;
+    print $fh $self->substitute($content);
+    close $fh;
+    return $path;
+}
+
+sub write_files {
+    my ($self) = @_;
+    my $p = $self->{prefix};
+
+    $self->write_file($_, $self->{files}{$_}) for keys %{ $self->{files} };
+
+    my $load = $self->{module} ? "load_module $MODULE;" : '';
+    my $user = $> == 0 ? 'user root;' : '';
+
+    $self->write_file('nginx.conf', <<"CONF");
+$load
+$user
+daemon off;
+master_process on;
+worker_processes 1;
+pid $p/nginx.pid;
+error_log $p/error.log info;
+$self->{main}
+
+events {
+    worker_connections 256;
+}
+
+http {
+    client_body_temp_path $p/client_body_temp;
+    proxy_temp_path       $p/proxy_temp;
+    fastcgi_temp_path     $p/fastcgi_temp;
+    uwsgi_temp_path       $p/uwsgi_temp;
+    scgi_temp_path        $p/scgi_temp;
+
+    log_format sptest '\$status "\$request" rule=\$status_policy_rule '
+                      'action=\$status_policy_action';
+    access_log $p/access.log sptest;
+
+$self->{http}
+}
+CONF
+}
+
+# Runs "nginx -t"; returns (exit code, output).
+sub test_config {
+    my ($self) = @_;
+    my $p = $self->{prefix};
+    my $out = `'$NGINX' -t -p '$p/' -c '$p/nginx.conf' -e '$p/error.log' 2>&1`;
+    return ($? >> 8, $out);
+}
+
+sub start {
+    my ($self) = @_;
+    my $p = $self->{prefix};
+
+    my $pid = fork // die "fork: $!";
+    if ($pid == 0) {
+        open STDOUT, '>>', "$p/stderr.log";
+        open STDERR, '>>', "$p/stderr.log";
+        exec $NGINX, '-p', "$p/", '-c', "$p/nginx.conf", '-e', "$p/error.log";
+        exit 127;
+    }
+    $self->{pid} = $pid;
+
+    my $deadline = time + 10;
+    while (time < $deadline) {
+        if (waitpid($pid, WNOHANG) == $pid) {
+            delete $self->{pid};
+            die "nginx exited at start:\n" . $self->slurp('stderr.log')
+                . $self->error_log;
+        }
+        my $s = IO::Socket::IP->new(PeerHost => '127.0.0.1',
+                                    PeerPort => $self->port, Proto => 'tcp');
+        return $self if $s;
+        sleep 0.05;
+    }
+    die "nginx did not listen on port " . $self->port . "\n" . $self->error_log;
+}
+
+sub stop {
+    my ($self) = @_;
+    my $pid = delete $self->{pid} or return;
+
+    kill 'QUIT', $pid;
+    for my $signal (qw(TERM KILL)) {
+        my $deadline = time + 5;
+        while (time < $deadline) {
+            return if waitpid($pid, WNOHANG) == $pid;
+            sleep 0.05;
+        }
+        kill $signal, $pid;
+    }
+    waitpid($pid, 0);
+}
+
+sub DESTROY { $_[0]->stop }
+
+sub slurp {
+    my ($self, $name) = @_;
+    open my $fh, '<', "$self->{prefix}/$name" or return '';
+    binmode $fh;
+    local $/;
+    return scalar <$fh>;
+}
+
+sub error_log { $_[0]->slurp('error.log') }
+sub access_log { $_[0]->slurp('access.log') }
+
+# Waits until a log (error.log by default) matches; returns the match.
+sub wait_for_log {
+    my ($self, $re, $name, $timeout) = @_;
+    $name //= 'error.log';
+    my $deadline = time + ($timeout // 5);
+    while (1) {
+        my $log = $self->slurp($name);
+        return $1 // $& if $log =~ $re;
+        return undef if time > $deadline;
+        sleep 0.05;
+    }
+}
+
+sub connect {
+    my ($self, $port) = @_;
+    return IO::Socket::IP->new(PeerHost => '127.0.0.1',
+                               PeerPort => $port // $self->port,
+                               Proto => 'tcp', Timeout => 5)
+        or die "connect: $!";
+}
+
+# Sends raw bytes, reads until the server closes (or $timeout seconds of
+# silence); returns what was read.
+sub raw {
+    my ($self, $bytes, %opt) = @_;
+    my $s = $self->connect($opt{port});
+    binmode $s;
+    print $s $bytes;
+    return read_all($s, $opt{timeout} // 5);
+}
+
+sub read_all {
+    my ($s, $timeout) = @_;
+    my $sel = IO::Select->new($s);
+    my $data = '';
+    while ($sel->can_read($timeout)) {
+        my $n = sysread($s, my $buf, 65536);
+        last unless $n;
+        $data .= $buf;
+    }
+    return $data;
+}
+
+# One request with "Connection: close"; returns the parsed response.
+sub get {
+    my ($self, $path, %opt) = @_;
+    my $method = $opt{method} // 'GET';
+    my $headers = join '', map { "$_\r\n" } @{ $opt{headers} // [] };
+    my $host = $opt{host} // 'localhost';
+    my $data = $self->raw("$method $path HTTP/1.1\r\nHost: $host\r\n"
+                          . "Connection: close\r\n$headers\r\n", %opt);
+    my ($r) = parse_responses($data, $method eq 'HEAD');
+    return $r // { status => 0, raw => $data, headers => {}, body => '' };
+}
+
+# Several requests on one connection, the last one closing it.
+sub get_keepalive {
+    my ($self, @paths) = @_;
+    my $req = '';
+    for my $i (0 .. $#paths) {
+        my $close = $i == $#paths ? "Connection: close\r\n" : '';
+        $req .= "GET $paths[$i] HTTP/1.1\r\nHost: localhost\r\n$close\r\n";
+    }
+    return parse_responses($self->raw($req));
+}
+
+sub parse_responses {
+    my ($data, $head) = @_;
+    my @responses;
+
+    while (length $data) {
+        my $end = index($data, "\r\n\r\n");
+        last if $end < 0;
+        my ($status_line, @lines) = split /\r\n/, substr($data, 0, $end);
+        substr($data, 0, $end + 4) = '';
+
+        my ($version, $status, $reason) =
+            $status_line =~ m{^(HTTP/\d\.\d) (\d{3}) ?(.*)$} or last;
+        my %h;
+        my @order;
+        for (@lines) {
+            my ($k, $v) = /^([^:]+):\s*(.*)$/ or next;
+            push @order, $k;
+            push @{ $h{lc $k} }, $v;
+        }
+        my %headers = map { $_ => join(', ', @{ $h{$_} }) } keys %h;
+
+        my $body = '';
+        if ($head || $status =~ /^(1..|204|304)$/) {
+        } elsif (($headers{'transfer-encoding'} // '') =~ /chunked/i) {
+            while ($data =~ s/^([0-9a-fA-F]+)[^\r\n]*\r\n//) {
+                my $n = hex $1;
+                $body .= substr($data, 0, $n);
+                substr($data, 0, $n + 2) = '';
+                if ($n == 0) {
+                    $data =~ s/^\r\n//;
+                    last;
+                }
+            }
+        } elsif (defined $headers{'content-length'}) {
+            $body = substr($data, 0, $headers{'content-length'});
+            substr($data, 0, length $body) = '';
+        } else {
+            $body = $data;
+            $data = '';
+        }
+
+        push @responses, { version => $version, status => $status,
+                           reason => $reason, headers => \%headers,
+                           header_order => \@order, body => $body };
+    }
+    return @responses;
+}
+
+# An HTTP/2 request with curl (prior knowledge, cleartext).  Returns
+# { status, headers, body, exit } where exit is curl's exit code.
+sub h2 {
+    my ($self, $path, %opt) = @_;
+    my $p = $self->{prefix};
+    my $port = $opt{port} // $self->port(2);
+    my @cmd = ('curl', '-sS', '--http2-prior-knowledge', '-o', "$p/h2.body",
+               '-D', "$p/h2.headers", '-m', '5',
+               "http://127.0.0.1:$port$path");
+    unlink "$p/h2.body", "$p/h2.headers";
+    system(join(' ', map { "'$_'" } @cmd) . " 2>/dev/null");
+    my $exit = $? >> 8;
+
+    my $hdr = $self->slurp('h2.headers');
+    my ($status) = $hdr =~ m{^HTTP/2 (\d{3})}m;
+    my %headers;
+    for (split /\r\n/, $hdr) {
+        my ($k, $v) = /^([^:]+):\s*(.*)$/ or next;
+        $headers{lc $k} = $v;
+    }
+    return { status => $status // 0, headers => \%headers,
+             body => $self->slurp('h2.body'), exit => $exit };
+}
+
+1;
