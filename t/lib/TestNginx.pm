@@ -199,10 +199,11 @@ sub wait_for_log {
 
 sub connect {
     my ($self, $port) = @_;
-    return IO::Socket::IP->new(PeerHost => '127.0.0.1',
-                               PeerPort => $port // $self->port,
-                               Proto => 'tcp', Timeout => 5)
+    my $s = IO::Socket::IP->new(PeerHost => '127.0.0.1',
+                                PeerPort => $port // $self->port,
+                                Proto => 'tcp', Timeout => 5)
         or die "connect: $!";
+    return $s;
 }
 
 # Sends raw bytes, reads until the server closes (or $timeout seconds of
