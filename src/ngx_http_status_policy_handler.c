@@ -13,7 +13,9 @@
 
 
 static ngx_http_status_policy_ctx_t *ngx_http_status_policy_create_ctx(
-    ngx_http_request_t *r, sp_rule_info_t *info);
+    ngx_http_request_t *r);
+static ngx_int_t ngx_http_status_policy_decide(ngx_http_request_t *r,
+    ngx_http_status_policy_ctx_t *ctx, sp_rule_info_t *info);
 static void ngx_http_status_policy_ctx_cleanup(void *data);
 static ngx_int_t ngx_http_status_policy_redirect_location(
     ngx_http_request_t *r, sp_ruleset_t *rules, sp_match_t *m,
@@ -38,32 +40,41 @@ ngx_http_status_policy_handler(ngx_http_request_t *r)
     ngx_http_status_policy_ctx_t       *ctx;
     ngx_http_status_policy_loc_conf_t  *lcf, *level;
 
-    /* subrequests and internal redirects (error_page, index, try_files)
-     * were policed as the request the client sent */
+    /*
+     * A request is policed as the client sent it (after server-level
+     * rewrites), and again after "rewrite ... last" as long as no rule
+     * has matched; never in subrequests or after internal redirects
+     * (error_page, index, try_files, X-Accel-Redirect), which clear
+     * r->ctx but leave the context in the pool cleanup.
+     */
 
-    if (r != r->main || r->internal) {
+    if (r != r->main || r->error_page) {
+        return NGX_DECLINED;
+    }
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_status_policy_module);
+
+    if (ctx == NULL) {
+        if (r->internal && ngx_http_status_policy_get_ctx(r)) {
+            return NGX_DECLINED;
+        }
+
+        ctx = ngx_http_status_policy_create_ctx(r);
+        if (ctx == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+    } else if (ctx->action != NGX_HTTP_STATUS_POLICY_NONE) {
+        /* decided in dry run before a "rewrite ... last" */
         return NGX_DECLINED;
     }
 
     lcf = ngx_http_get_module_loc_conf(r, ngx_http_status_policy_module);
 
-    if (lcf->rules == NULL && lcf->outer == NULL) {
-        return NGX_DECLINED;
-    }
-
-    if (ngx_http_get_module_ctx(r, ngx_http_status_policy_module)) {
-        /* decided in dry run before a "rewrite ... last" */
-        return NGX_DECLINED;
-    }
-
     found = 0;
 
-    for (level = lcf; level; level = level->outer) {
-
-        if (level->rules == NULL) {
-            continue;
-        }
-
+    for (level = lcf->rules ? lcf : lcf->outer; level; level = level->outer)
+    {
         found = sp_ruleset_match(level->rules, (const char *) r->uri.data,
                                  r->uri.len, &m);
 
@@ -80,8 +91,7 @@ ngx_http_status_policy_handler(ngx_http_request_t *r)
         return NGX_DECLINED;
     }
 
-    ctx = ngx_http_status_policy_create_ctx(r, &info);
-    if (ctx == NULL) {
+    if (ngx_http_status_policy_decide(r, ctx, &info) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -105,10 +115,8 @@ ngx_http_status_policy_handler(ngx_http_request_t *r)
 
 
 static ngx_http_status_policy_ctx_t *
-ngx_http_status_policy_create_ctx(ngx_http_request_t *r,
-    sp_rule_info_t *info)
+ngx_http_status_policy_create_ctx(ngx_http_request_t *r)
 {
-    u_char                        *p;
     ngx_pool_cleanup_t            *cln;
     ngx_http_status_policy_ctx_t  *ctx;
 
@@ -122,9 +130,21 @@ ngx_http_status_policy_create_ctx(ngx_http_request_t *r,
 
     cln->handler = ngx_http_status_policy_ctx_cleanup;
 
+    ngx_http_set_ctx(r, ctx, ngx_http_status_policy_module);
+
+    return ctx;
+}
+
+
+static ngx_int_t
+ngx_http_status_policy_decide(ngx_http_request_t *r,
+    ngx_http_status_policy_ctx_t *ctx, sp_rule_info_t *info)
+{
+    u_char  *p;
+
     p = ngx_pnalloc(r->pool, info->source.len + 1 + NGX_INT_T_LEN);
     if (p == NULL) {
-        return NULL;
+        return NGX_ERROR;
     }
 
     ctx->rule.data = p;
@@ -156,9 +176,7 @@ ngx_http_status_policy_create_ctx(ngx_http_request_t *r,
         ctx->action = NGX_HTTP_STATUS_POLICY_STATUS;
     }
 
-    ngx_http_set_ctx(r, ctx, ngx_http_status_policy_module);
-
-    return ctx;
+    return NGX_OK;
 }
 
 

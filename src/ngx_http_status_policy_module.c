@@ -12,6 +12,7 @@
 #include "ngx_http_status_policy_module.h"
 
 
+static void *ngx_http_status_policy_create_main_conf(ngx_conf_t *cf);
 static void *ngx_http_status_policy_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_status_policy_merge_loc_conf(ngx_conf_t *cf,
     void *parent, void *child);
@@ -73,7 +74,7 @@ static ngx_http_module_t  ngx_http_status_policy_module_ctx = {
     ngx_http_status_policy_preconfiguration,  /* preconfiguration */
     ngx_http_status_policy_init,              /* postconfiguration */
 
-    NULL,                                     /* create main configuration */
+    ngx_http_status_policy_create_main_conf,  /* create main configuration */
     NULL,                                     /* init main configuration */
 
     NULL,                                     /* create server configuration */
@@ -98,6 +99,13 @@ ngx_module_t  ngx_http_status_policy_module = {
     NULL,                                     /* exit master */
     NGX_MODULE_V1_PADDING
 };
+
+
+static void *
+ngx_http_status_policy_create_main_conf(ngx_conf_t *cf)
+{
+    return ngx_pcalloc(cf->pool, sizeof(ngx_http_status_policy_main_conf_t));
+}
 
 
 static void *
@@ -185,11 +193,16 @@ static sp_ruleset_t *
 ngx_http_status_policy_rules(ngx_conf_t *cf,
     ngx_http_status_policy_loc_conf_t *lcf)
 {
-    ngx_pool_cleanup_t  *cln;
+    ngx_pool_cleanup_t                  *cln;
+    ngx_http_status_policy_main_conf_t  *smcf;
 
     if (lcf->rules) {
         return lcf->rules;
     }
+
+    smcf = ngx_http_conf_get_module_main_conf(cf,
+                                              ngx_http_status_policy_module);
+    smcf->enabled = 1;
 
     /* the core allocates outside nginx's pools: free with the cycle */
 
@@ -310,8 +323,15 @@ ngx_http_status_policy_preconfiguration(ngx_conf_t *cf)
 static ngx_int_t
 ngx_http_status_policy_init(ngx_conf_t *cf)
 {
-    ngx_http_handler_pt        *h;
-    ngx_http_core_main_conf_t  *cmcf;
+    ngx_http_handler_pt                 *h;
+    ngx_http_core_main_conf_t           *cmcf;
+    ngx_http_status_policy_main_conf_t  *smcf;
+
+    smcf = ngx_http_conf_get_module_main_conf(cf,
+                                              ngx_http_status_policy_module);
+    if (!smcf->enabled) {
+        return NGX_OK;
+    }
 
     cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
 

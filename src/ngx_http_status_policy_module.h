@@ -27,6 +27,12 @@ typedef enum {
 } ngx_http_status_policy_action_e;
 
 
+typedef struct {
+    /* some level has rules: the rewrite-phase handler is needed */
+    ngx_flag_t                          enabled;
+} ngx_http_status_policy_main_conf_t;
+
+
 typedef struct ngx_http_status_policy_loc_conf_s
     ngx_http_status_policy_loc_conf_t;
 

@@ -76,7 +76,7 @@ ngx_http_status_policy_rule_variable(ngx_http_request_t *r,
 
     ctx = ngx_http_status_policy_get_ctx(r);
 
-    if (ctx == NULL) {
+    if (ctx == NULL || ctx->action == NGX_HTTP_STATUS_POLICY_NONE) {
         v->not_found = 1;
         return NGX_OK;
     }
