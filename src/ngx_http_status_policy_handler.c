@@ -353,7 +353,7 @@ ngx_http_status_policy_escape(ngx_pool_t *pool, u_char *data, size_t len,
 {
     u_char        *p, *last;
     size_t         n;
-    static u_char  hex[] = "0123456789abcdef";
+    static u_char  hex[] = "0123456789ABCDEF";
 
     n = 0;
     last = data + len;
