@@ -1,0 +1,162 @@
+# Every bad input fails "nginx -t" with the place and the reason.
+
+use strict;
+use warnings;
+use Test::More;
+use lib 't/lib';
+use TestNginx;
+
+# A server block holding the given directives; returns (exit, output, t).
+sub nginx_t {
+    my ($directives, %files) = @_;
+    my $t = TestNginx->new(files => \%files, http => <<"HTTP");
+    server {
+        listen 127.0.0.1:%%PORT%%;
+$directives
+    }
+HTTP
+    my ($rc, $out) = $t->test_config;
+    return ($rc, $out, $t);
+}
+
+# Inline directives: the message names nginx.conf and the line.
+my @inline = (
+    ['status_policy abc /x;', 'invalid status code "abc"'],
+    ['status_policy 41 /x;', 'invalid status code "41"'],
+    ['status_policy 200 /x;', 'unsupported status code "200"'],
+    ['status_policy 304 /x /y;', 'unsupported status code "304"'],
+    ['status_policy 600 /x;', 'unsupported status code "600"'],
+    ['status_policy 499 /x;', 'status code 499 is reserved by nginx'],
+    ['status_policy 301 /x;', 'status code 301 requires a target'],
+    ['status_policy 308 = /x;', 'status code 308 requires a target'],
+    ['status_policy 410 /x /y;', 'status code 410 does not take a target'],
+    ['status_policy 444 = /x /y;', 'status code 444 does not take a target'],
+    ['status_policy 410 foo;', 'pattern "foo" must start with "/"'],
+    ['status_policy 410 = foo;', 'pattern "foo" must start with "/"'],
+    ['status_policy 410 ~ "(";',
+     'invalid regex "(" at offset 1: missing closing parenthesis'],
+    ['status_policy 410 ~* "^/a[";',
+     'invalid regex "^/a[" at offset 4: missing terminating ] for character class'],
+    ['status_policy 301 /x /new/$1;',
+     'target "/new/$1" uses $1, but only regex rules have captures'],
+    ['status_policy 301 ~ ^/(a) /new/$2;',
+     'target "/new/$2" uses $2, but the regex has 1 capture'],
+    ['status_policy 410 = /x a b;',
+     'expected CODE [= | ^~ | ~ | ~*] PATTERN [TARGET]'],
+);
+
+for my $case (@inline) {
+    my ($directive, $reason) = @$case;
+    my ($rc, $out, $t) = nginx_t("        $directive");
+    is($rc, 1, "nginx -t fails: $directive");
+    like($out,
+         qr{\[emerg\] status_policy: \Q$reason\E in \Q@{[$t->prefix]}\E/nginx\.conf:\d+},
+         "reason and place: $directive");
+}
+
+# nginx itself checks the number of arguments
+{
+    my ($rc, $out) = nginx_t('        status_policy 410;');
+    is($rc, 1, 'too few arguments');
+    like($out, qr{invalid number of arguments in "status_policy" directive},
+         'nginx reports the argument count');
+}
+
+# Rules files: the message names the rules file and its line.
+my @file = (
+    ["410 = /ok\n301 /x\n", 2, 'status code 301 requires a target'],
+    ["# comment\n\n410 = /ok\n410 old-page\n", 4,
+     'pattern "old-page" must start with "/"'],
+    ["410 ~ ^/(\n", 1, 'invalid regex "^/(" at offset 3: missing closing parenthesis'],
+    ["410 = \"/unclosed\n", 1, 'unterminated quote'],
+    ["410 = /x;\n", 1, 'unexpected ";" at the end of the rule'],
+    ["200 = /x\n", 1, 'unsupported status code "200"'],
+    ["410 = /x /y\n", 1, 'status code 410 does not take a target'],
+    ["410\n", 1, 'expected CODE [= | ^~ | ~ | ~*] PATTERN [TARGET]'],
+    ["410 = /a\r\n410 = /b\r\nabc /c\r\n", 3, 'invalid status code "abc"'],
+);
+
+for my $case (@file) {
+    my ($content, $line, $reason) = @$case;
+    my ($rc, $out, $t) = nginx_t('        status_policy_file bad.rules;',
+                                 'bad.rules' => $content);
+    is($rc, 1, "nginx -t fails: $reason");
+    like($out,
+         qr{\[emerg\] status_policy_file: \Q@{[$t->prefix]}\E/bad\.rules:$line: \Q$reason\E.* in \Q@{[$t->prefix]}\E/nginx\.conf:\d+},
+         "file:line and reason: $reason");
+}
+
+# an unreadable rules file
+{
+    my ($rc, $out, $t) = nginx_t('        status_policy_file missing.rules;');
+    is($rc, 1, 'missing rules file');
+    like($out,
+         qr{status_policy_file: \Q@{[$t->prefix]}\E/missing\.rules: cannot open: No such file or directory},
+         'missing file named with the reason');
+
+    ($rc, $out, $t) = nginx_t('        status_policy_file html;',
+                              'html/x' => '');
+    is($rc, 1, 'a directory as rules file');
+    like($out, qr{status_policy_file: \S+/html: cannot read: Is a directory},
+         'directory refused');
+}
+
+# duplicates, within a file, across files and directives
+{
+    my ($rc, $out, $t) = nginx_t(
+        "        status_policy_file a.rules;\n"
+        . "        status_policy_file b.rules;",
+        'a.rules' => "410 = /x\n410 /dir/\n",
+        'b.rules' => "# b\n410 = /y\n410 ^~ /dir/\n");
+    my $p = $t->prefix;
+    is($rc, 1, 'duplicate prefix across files');
+    like($out,
+         qr{status_policy: duplicate rule "/dir/" at \Q$p\E/b\.rules:3, first at \Q$p\E/a\.rules:2},
+         'both places named');
+
+    ($rc, $out, $t) = nginx_t(
+        "        status_policy 410 = /x;\n        status_policy 404 = /x;");
+    is($rc, 1, 'duplicate exact inline');
+    like($out, qr{duplicate rule "/x" at \S+/nginx\.conf:\d+, first at \S+/nginx\.conf:\d+},
+         'inline duplicates named');
+
+    ($rc, $out) = nginx_t(
+        "        status_policy_ignore_case on;\n"
+        . "        status_policy 410 = /X;\n        status_policy 410 = /x;");
+    is($rc, 1, 'duplicate under ignore_case');
+
+    ($rc, $out) = nginx_t(
+        "        status_policy 410 = /x;\n        status_policy 410 /x;\n"
+        . "        status_policy 410 ~ ^/x;\n        status_policy 410 ~ ^/x;");
+    is($rc, 0, 'exact beside prefix, repeated regexes: no error')
+        or diag $out;
+}
+
+# the same directives are accepted at every level
+{
+    my $t = TestNginx->new(
+        files => { 'ok.rules' => "410 = /a\n" },
+        http => <<'HTTP');
+    status_policy 410 /http/;
+    status_policy_file ok.rules;
+    status_policy_inherit on;
+    status_policy_ignore_case off;
+    status_policy_dry_run off;
+    server {
+        listen 127.0.0.1:%%PORT%%;
+        status_policy 410 /server/;
+        status_policy_file ok.rules;
+        location / {
+            status_policy 410 /location/;
+            status_policy_file ok.rules;
+            status_policy_inherit off;
+            status_policy_ignore_case on;
+            status_policy_dry_run on;
+        }
+    }
+HTTP
+    my ($rc, $out) = $t->test_config;
+    is($rc, 0, 'every directive at http, server and location') or diag $out;
+}
+
+done_testing;
