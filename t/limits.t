@@ -1,0 +1,49 @@
+# A regex that runs into PCRE2's limits counts as no match, is logged at
+# warn with its rule, and does not stall the worker.
+
+use strict;
+use warnings;
+use Test::More;
+use Time::HiRes qw(time);
+use lib 't/lib';
+use TestNginx;
+
+my $t = TestNginx->new(http => <<'HTTP');
+    server {
+        listen 127.0.0.1:%%PORT%%;
+        server_name localhost;
+
+        status_policy 410 ~ ^/(a+)+$;
+        status_policy 451 ~ ^/(b+)+$;
+        status_policy 404 ~ !$;
+
+        location / {
+            return 200 "served\n";
+        }
+    }
+HTTP
+
+$t->start;
+my $conf = $t->prefix . '/nginx.conf';
+
+my $path = '/' . ('a' x 40) . 'b';
+my $start = time;
+my $r = $t->get($path);
+my $elapsed = time - $start;
+is($r->{status}, 200, 'a pathological regex counts as no match');
+note(sprintf 'answered in %.3f s', $elapsed);
+
+like($t->wait_for_log(qr/^.*PCRE2 match limit.*$/m) // '',
+     qr{\[warn\] .*status_policy: rule \Q$conf\E:\d+ hit the PCRE2 match limit on "/a{40}b", treated as no match},
+     'warn line names the rule and the path');
+
+# later rules are still tried
+$r = $t->get('/' . ('b' x 40) . 'a!');
+is($r->{status}, 404, 'a later regex still matches after a limited one');
+
+# the worker is alive and answers at once
+is($t->get('/aaa')->{status}, 410, 'the regex still works on normal paths');
+is($t->get('/fine')->{status}, 200, 'worker alive');
+unlike($t->error_log, qr/\[(alert|crit|emerg)\]/, 'no crash or alert');
+
+done_testing;
