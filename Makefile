@@ -33,7 +33,7 @@ CORE_OBJS  = $(CORE_SRCS:src/core/%.cpp=$(BUILD)/core/%.o)
 CORE_HDRS  = $(wildcard src/core/*.h src/core/*.hpp)
 MODULE_SRCS = $(wildcard src/*.c src/*.h) config config.make
 UNIT_SRCS  = $(wildcard t/unit/*.cpp)
-BENCH_SRCS = $(wildcard bench/*.cpp)
+BENCH_SRCS = bench/matcher_bench.cpp
 CHECK_SRCS = $(wildcard src/cli/*.cpp)
 
 .PHONY: all module core deps unit test prove bench run clean check-tool fuzz fuzz-deps
