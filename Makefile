@@ -3,7 +3,9 @@
 #   make            build the module (.so) against Debian's nginx-dev
 #   make run        build and start a demo nginx on 127.0.0.1:8080
 #   make test       build and run every test (unit + integration)
-#   make bench      core micro-benchmarks
+#   make bench      matcher micro-benchmarks against a PCRE2-JIT baseline
+#   make bench-nginx  requests/s end to end against nginx alone and map
+#   make fuzz       libFuzzer over the rules reader and matcher
 #
 # NGINX_SRC=/path/to/nginx-x.y.z builds against an nginx source tree
 # instead of /usr/share/nginx/src.
@@ -36,7 +38,7 @@ UNIT_SRCS  = $(wildcard t/unit/*.cpp)
 BENCH_SRCS = bench/matcher_bench.cpp
 CHECK_SRCS = $(wildcard src/cli/*.cpp)
 
-.PHONY: all module core deps unit test prove bench run clean check-tool fuzz fuzz-deps
+.PHONY: all module core deps unit test prove bench run clean check-tool fuzz fuzz-deps bench-nginx
 
 all: deps module check-tool
 
@@ -94,6 +96,12 @@ $(BUILD)/bench_core: $(BENCH_SRCS) $(CORE_LIB)
 
 bench: deps $(BUILD)/bench_core
 	bench/run-core-bench $(BUILD)
+
+# nginx end to end with wrk: without the module, with it, and with
+# nginx's own map doing the same job.
+bench-nginx: deps module
+	@tools/install-deps bc
+	bench/run-nginx-bench $(BUILD)
 
 run: deps module
 	tools/run-demo $(MODULE) $(NGINX_BIN)
