@@ -127,7 +127,21 @@ sub test_config {
     return ($? >> 8, $out);
 }
 
+# Starts nginx; if a port was taken meanwhile (by a test running in
+# parallel), picks new ports and tries again.
 sub start {
+    my ($self) = @_;
+    for my $attempt (1 .. 5) {
+        my $ok = eval { $self->start_once; 1 };
+        return $self if $ok;
+        die $@ unless $@ =~ /Address already in use/ && $attempt < 5;
+        $self->{ports} = [ map { free_port() } @{ $self->{ports} } ];
+        unlink "$self->{prefix}/error.log", "$self->{prefix}/stderr.log";
+        $self->write_files;
+    }
+}
+
+sub start_once {
     my ($self) = @_;
     my $p = $self->{prefix};
 
@@ -140,6 +154,8 @@ sub start {
     }
     $self->{pid} = $pid;
 
+    # nginx writes its pid file once its listening sockets are bound: a
+    # connect() alone could reach whoever else holds the port.
     my $deadline = time + 10;
     while (time < $deadline) {
         if (waitpid($pid, WNOHANG) == $pid) {
@@ -147,12 +163,15 @@ sub start {
             die "nginx exited at start:\n" . $self->slurp('stderr.log')
                 . $self->error_log;
         }
-        my $s = IO::Socket::IP->new(PeerHost => '127.0.0.1',
-                                    PeerPort => $self->port, Proto => 'tcp');
-        return $self if $s;
+        if ($self->slurp('nginx.pid') =~ /^$pid$/m) {
+            my $s = IO::Socket::IP->new(PeerHost => '127.0.0.1',
+                                        PeerPort => $self->port,
+                                        Proto => 'tcp');
+            return $self if $s;
+        }
         sleep 0.05;
     }
-    die "nginx did not listen on port " . $self->port . "\n" . $self->error_log;
+    die "nginx did not start on port " . $self->port . "\n" . $self->error_log;
 }
 
 sub stop {
