@@ -174,14 +174,23 @@ void BM_HitPrefix(benchmark::State &state)
     lookups(state, paths, 1);
 }
 
-void BM_HitRegex(benchmark::State &state)
+// Paths that the anchored regexes match, spread over all of them.
+std::vector<std::string> regex_hit_paths()
 {
     std::vector<std::string> paths;
     std::mt19937 rng(5);
     for (int i = 0; i < 4096; i++) {
-        paths.push_back("/legacy-" + std::to_string(rng() % 990) + "/cgi/"
-                        + std::to_string(i) + ".php");
+        paths.push_back("/legacy-"
+                        + std::to_string(rng() % (kRegexes
+                                                  - kUnanchoredRegexes))
+                        + "/cgi/" + std::to_string(i) + ".php");
     }
+    return paths;
+}
+
+void BM_HitRegex(benchmark::State &state)
+{
+    static const std::vector<std::string> paths = regex_hit_paths();
     lookups(state, paths, 1);
 }
 
@@ -241,12 +250,7 @@ void BM_Baseline_LinearJit_Miss(benchmark::State &state)
 void BM_Baseline_LinearJit_HitRegex(benchmark::State &state)
 {
     static const LinearJit regexes;
-    std::vector<std::string> paths;
-    std::mt19937 rng(5);
-    for (int i = 0; i < 4096; i++) {
-        paths.push_back("/legacy-" + std::to_string(rng() % 990) + "/cgi/"
-                        + std::to_string(i) + ".php");
-    }
+    static const std::vector<std::string> paths = regex_hit_paths();
     size_t i = 0;
     for (auto _ : state) {
         benchmark::DoNotOptimize(regexes.match(paths[i++ & 4095]));
