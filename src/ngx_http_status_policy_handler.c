@@ -26,8 +26,6 @@ static void ngx_http_status_policy_log_dry_run(ngx_http_request_t *r,
     ngx_http_status_policy_ctx_t *ctx, ngx_str_t *location);
 static void ngx_http_status_policy_log_limit(ngx_http_request_t *r,
     sp_ruleset_t *rules, uint32_t rule);
-static ngx_int_t ngx_http_status_policy_escape(ngx_pool_t *pool,
-    u_char *data, size_t len, ngx_str_t *dst);
 
 
 ngx_int_t
@@ -253,6 +251,10 @@ ngx_http_status_policy_enforce(ngx_http_request_t *r,
         }
     }
 
+    if (ctx->action == NGX_HTTP_STATUS_POLICY_DROP) {
+        return ngx_http_status_policy_drop(r, ctx);
+    }
+
     if (ctx->action == NGX_HTTP_STATUS_POLICY_REDIRECT) {
 
         ngx_http_clear_location(r);
@@ -347,7 +349,7 @@ ngx_http_status_policy_log_limit(ngx_http_request_t *r, sp_ruleset_t *rules,
  * log line or forge a quoted field.
  */
 
-static ngx_int_t
+ngx_int_t
 ngx_http_status_policy_escape(ngx_pool_t *pool, u_char *data, size_t len,
     ngx_str_t *dst)
 {

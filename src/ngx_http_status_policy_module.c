@@ -66,6 +66,13 @@ static ngx_command_t  ngx_http_status_policy_commands[] = {
       offsetof(ngx_http_status_policy_loc_conf_t, dry_run),
       NULL },
 
+    { ngx_string("status_drop_connection"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_status_policy_loc_conf_t, drop_connection),
+      NULL },
+
       ngx_null_command
 };
 
@@ -129,6 +136,7 @@ ngx_http_status_policy_create_loc_conf(ngx_conf_t *cf)
     conf->inherit = NGX_CONF_UNSET;
     conf->ignore_case = NGX_CONF_UNSET;
     conf->dry_run = NGX_CONF_UNSET;
+    conf->drop_connection = NGX_CONF_UNSET;
 
     return conf;
 }
@@ -143,6 +151,7 @@ ngx_http_status_policy_merge_loc_conf(ngx_conf_t *cf, void *parent,
 
     ngx_conf_merge_value(conf->ignore_case, prev->ignore_case, 0);
     ngx_conf_merge_value(conf->dry_run, prev->dry_run, 0);
+    ngx_conf_merge_value(conf->drop_connection, prev->drop_connection, 0);
 
     /*
      * "inherit" is not merged: it is a property of one level, telling

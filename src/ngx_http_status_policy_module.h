@@ -46,6 +46,7 @@ struct ngx_http_status_policy_loc_conf_s {
     ngx_flag_t                          inherit;
     ngx_flag_t                          ignore_case;
     ngx_flag_t                          dry_run;
+    ngx_flag_t                          drop_connection;
 
     unsigned                            compiled:1;
 };
@@ -76,6 +77,12 @@ ngx_int_t ngx_http_status_policy_add_variables(ngx_conf_t *cf);
 
 ngx_int_t ngx_http_status_policy_send_status(ngx_http_request_t *r,
     ngx_uint_t code);
+
+ngx_int_t ngx_http_status_policy_drop(ngx_http_request_t *r,
+    ngx_http_status_policy_ctx_t *ctx);
+
+ngx_int_t ngx_http_status_policy_escape(ngx_pool_t *pool, u_char *data,
+    size_t len, ngx_str_t *dst);
 
 
 #endif /* _NGX_HTTP_STATUS_POLICY_MODULE_H_INCLUDED_ */

@@ -132,6 +132,17 @@ for my $case (@file) {
         or diag $out;
 }
 
+# the on/off directives take nothing else
+for my $directive (qw(status_policy_inherit status_policy_ignore_case
+                      status_policy_dry_run status_drop_connection))
+{
+    my ($rc, $out, $t) = nginx_t("        $directive yes;");
+    is($rc, 1, "$directive yes: nginx -t fails");
+    my $p = $t->prefix;
+    like($out, qr{\[emerg\] invalid value "yes" in "$directive" directive, it must be "on" or "off" in \Q$p\E/nginx\.conf:\d+},
+         "$directive yes: reason and place");
+}
+
 # the same directives are accepted at every level
 {
     my $t = TestNginx->new(
@@ -142,7 +153,9 @@ for my $case (@file) {
     status_policy_inherit on;
     status_policy_ignore_case off;
     status_policy_dry_run off;
+    status_drop_connection off;
     server {
+        status_drop_connection on;
         listen 127.0.0.1:%%PORT%%;
         status_policy 410 /server/;
         status_policy_file ok.rules;
@@ -152,6 +165,7 @@ for my $case (@file) {
             status_policy_inherit off;
             status_policy_ignore_case on;
             status_policy_dry_run on;
+            status_drop_connection off;
         }
     }
 HTTP
