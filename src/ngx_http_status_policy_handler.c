@@ -12,8 +12,6 @@
 #include "ngx_http_status_policy_module.h"
 
 
-static ngx_http_status_policy_ctx_t *ngx_http_status_policy_create_ctx(
-    ngx_http_request_t *r);
 static ngx_int_t ngx_http_status_policy_decide(ngx_http_request_t *r,
     ngx_http_status_policy_ctx_t *ctx, sp_rule_info_t *info);
 static void ngx_http_status_policy_ctx_cleanup(void *data);
@@ -32,6 +30,7 @@ ngx_int_t
 ngx_http_status_policy_handler(ngx_http_request_t *r)
 {
     int                                 found;
+    ngx_flag_t                          redirected;
     ngx_str_t                           location;
     sp_match_t                          m;
     sp_rule_info_t                      info;
@@ -46,24 +45,33 @@ ngx_http_status_policy_handler(ngx_http_request_t *r)
      * r->ctx but leave the context in the pool cleanup.
      */
 
-    if (r != r->main || r->error_page) {
+    if (r != r->main) {
         return NGX_DECLINED;
     }
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_status_policy_module);
 
     if (ctx == NULL) {
-        if (r->internal && ngx_http_status_policy_get_ctx(r)) {
-            return NGX_DECLINED;
-        }
+        ctx = ngx_http_status_policy_get_ctx(r);
+        redirected = (ctx != NULL);
 
-        ctx = ngx_http_status_policy_create_ctx(r);
         if (ctx == NULL) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            ctx = ngx_http_status_policy_create_ctx(r);
+            if (ctx == NULL) {
+                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            }
         }
 
-    } else if (ctx->action != NGX_HTTP_STATUS_POLICY_NONE) {
-        /* decided in dry run before a "rewrite ... last" */
+    } else {
+        /* "rewrite ... last": decided already, or not matched yet */
+        redirected = (ctx->action != NGX_HTTP_STATUS_POLICY_NONE);
+    }
+
+    /* masking needs to know how the current location was entered */
+
+    ctx->error_page = r->error_page;
+
+    if (redirected || r->error_page) {
         return NGX_DECLINED;
     }
 
@@ -112,7 +120,7 @@ ngx_http_status_policy_handler(ngx_http_request_t *r)
 }
 
 
-static ngx_http_status_policy_ctx_t *
+ngx_http_status_policy_ctx_t *
 ngx_http_status_policy_create_ctx(ngx_http_request_t *r)
 {
     ngx_pool_cleanup_t            *cln;

@@ -73,6 +73,13 @@ static ngx_command_t  ngx_http_status_policy_commands[] = {
       offsetof(ngx_http_status_policy_loc_conf_t, drop_connection),
       NULL },
 
+    { ngx_string("status_mask"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_status_policy_mask,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
       ngx_null_command
 };
 
@@ -137,6 +144,7 @@ ngx_http_status_policy_create_loc_conf(ngx_conf_t *cf)
     conf->ignore_case = NGX_CONF_UNSET;
     conf->dry_run = NGX_CONF_UNSET;
     conf->drop_connection = NGX_CONF_UNSET;
+    conf->mask = NGX_CONF_UNSET_PTR;
 
     return conf;
 }
@@ -152,6 +160,10 @@ ngx_http_status_policy_merge_loc_conf(ngx_conf_t *cf, void *parent,
     ngx_conf_merge_value(conf->ignore_case, prev->ignore_case, 0);
     ngx_conf_merge_value(conf->dry_run, prev->dry_run, 0);
     ngx_conf_merge_value(conf->drop_connection, prev->drop_connection, 0);
+
+    if (ngx_http_status_policy_merge_mask(cf, prev, conf) != NGX_CONF_OK) {
+        return NGX_CONF_ERROR;
+    }
 
     /*
      * "inherit" is not merged: it is a property of one level, telling
@@ -355,6 +367,10 @@ ngx_http_status_policy_init(ngx_conf_t *cf)
     }
 
     *h = ngx_http_status_policy_handler;
+
+    if (smcf->masking) {
+        return ngx_http_status_policy_init_mask_filters(cf);
+    }
 
     return NGX_OK;
 }

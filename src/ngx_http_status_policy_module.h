@@ -23,13 +23,24 @@ typedef enum {
     NGX_HTTP_STATUS_POLICY_GONE,
     NGX_HTTP_STATUS_POLICY_DROP,
     NGX_HTTP_STATUS_POLICY_REDIRECT,
-    NGX_HTTP_STATUS_POLICY_STATUS
+    NGX_HTTP_STATUS_POLICY_STATUS,
+    NGX_HTTP_STATUS_POLICY_MASK
 } ngx_http_status_policy_action_e;
 
 
+typedef enum {
+    NGX_HTTP_STATUS_POLICY_MASK_NONE = 0,
+    /* the masked response is being discarded, its 404 not yet begun */
+    NGX_HTTP_STATUS_POLICY_MASK_DISCARD,
+    NGX_HTTP_STATUS_POLICY_MASK_DONE
+} ngx_http_status_policy_mask_state_e;
+
+
 typedef struct {
-    /* some level has rules: the rewrite-phase handler is needed */
+    /* some level has rules or masks: the rewrite-phase handler is needed */
     ngx_flag_t                          enabled;
+    /* some level has status_mask: the filters are needed */
+    ngx_flag_t                          masking;
 } ngx_http_status_policy_main_conf_t;
 
 
@@ -48,6 +59,9 @@ struct ngx_http_status_policy_loc_conf_s {
     ngx_flag_t                          dry_run;
     ngx_flag_t                          drop_connection;
 
+    /* status_mask: the codes (ngx_uint_t) answered as 404, NULL if off */
+    ngx_array_t                        *mask;
+
     unsigned                            compiled:1;
 };
 
@@ -62,6 +76,10 @@ typedef struct {
     ngx_http_status_policy_action_e     action;
     ngx_uint_t                          code;
     ngx_uint_t                          masked;     /* the real code */
+    ngx_http_status_policy_mask_state_e mask_state;
+
+    /* r->error_page as the current location was entered */
+    unsigned                            error_page:1;
 } ngx_http_status_policy_ctx_t;
 
 
@@ -72,6 +90,15 @@ ngx_int_t ngx_http_status_policy_handler(ngx_http_request_t *r);
 
 ngx_http_status_policy_ctx_t *ngx_http_status_policy_get_ctx(
     ngx_http_request_t *r);
+ngx_http_status_policy_ctx_t *ngx_http_status_policy_create_ctx(
+    ngx_http_request_t *r);
+
+char *ngx_http_status_policy_mask(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_status_policy_merge_mask(ngx_conf_t *cf,
+    ngx_http_status_policy_loc_conf_t *prev,
+    ngx_http_status_policy_loc_conf_t *conf);
+ngx_int_t ngx_http_status_policy_init_mask_filters(ngx_conf_t *cf);
 
 ngx_int_t ngx_http_status_policy_add_variables(ngx_conf_t *cf);
 

@@ -45,7 +45,8 @@ static ngx_str_t  ngx_http_status_policy_action_names[] = {
     ngx_string("gone"),
     ngx_string("drop"),
     ngx_string("redirect"),
-    ngx_string("status")
+    ngx_string("status"),
+    ngx_string("mask")
 };
 
 
@@ -76,7 +77,7 @@ ngx_http_status_policy_rule_variable(ngx_http_request_t *r,
 
     ctx = ngx_http_status_policy_get_ctx(r);
 
-    if (ctx == NULL || ctx->action == NGX_HTTP_STATUS_POLICY_NONE) {
+    if (ctx == NULL || ctx->rule.len == 0) {
         v->not_found = 1;
         return NGX_OK;
     }

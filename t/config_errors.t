@@ -132,6 +132,38 @@ for my $case (@file) {
         or diag $out;
 }
 
+# status_mask takes 4xx codes other than 404 and 444, each once, or "off"
+{
+    my @mask = (
+        ['status_mask abc;', 'status_mask: invalid status code "abc"'],
+        ['status_mask 4031;', 'status_mask: invalid status code "4031"'],
+        ['status_mask 403 off;', 'status_mask: invalid status code "off"'],
+        ['status_mask 404;', 'status_mask: status code 404 cannot be masked: '
+                             . 'only 4xx codes other than 404 and 444 can'],
+        ['status_mask 444;', 'status_mask: status code 444 cannot be masked: '
+                             . 'only 4xx codes other than 404 and 444 can'],
+        ['status_mask 403 500;', 'status_mask: status code 500 cannot be '
+                                 . 'masked: only 4xx codes other than 404 '
+                                 . 'and 444 can'],
+        ['status_mask 301;', 'status_mask: status code 301 cannot be masked: '
+                             . 'only 4xx codes other than 404 and 444 can'],
+        ['status_mask 403 401 403;',
+         'status_mask: status code 403 is listed twice'],
+        ["status_mask 403;\n        status_mask 401;",
+         '"status_mask" directive is duplicate'],
+    );
+    for my $case (@mask) {
+        my ($directive, $reason) = @$case;
+        my ($rc, $out, $t) = nginx_t("        $directive");
+        my $p = $t->prefix;
+        is($rc, 1, "nginx -t fails: $directive");
+        like($out, qr{\[emerg\] \Q$reason\E in \Q$p\E/nginx\.conf:\d+},
+             "reason and place: $directive");
+    }
+    my ($rc, $out) = nginx_t("        status_mask 403 401 405 451;");
+    is($rc, 0, 'status_mask with several codes is accepted') or diag $out;
+}
+
 # the on/off directives take nothing else
 for my $directive (qw(status_policy_inherit status_policy_ignore_case
                       status_policy_dry_run status_drop_connection))
@@ -154,7 +186,9 @@ for my $directive (qw(status_policy_inherit status_policy_ignore_case
     status_policy_ignore_case off;
     status_policy_dry_run off;
     status_drop_connection off;
+    status_mask 403;
     server {
+        status_mask off;
         status_drop_connection on;
         listen 127.0.0.1:%%PORT%%;
         status_policy 410 /server/;
@@ -166,6 +200,7 @@ for my $directive (qw(status_policy_inherit status_policy_ignore_case
             status_policy_ignore_case on;
             status_policy_dry_run on;
             status_drop_connection off;
+            status_mask 403 401;
         }
     }
 HTTP

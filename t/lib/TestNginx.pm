@@ -35,6 +35,7 @@ sub new {
         main   => $args{main} // '',
         files  => $args{files} // {},
         module => $args{module} // 1,
+        user   => $args{user},
         ports  => [],
     }, $class;
 
@@ -87,7 +88,10 @@ sub write_files {
     $self->write_file($_, $self->{files}{$_}) for keys %{ $self->{files} };
 
     my $load = $self->{module} ? "load_module $MODULE;" : '';
-    my $user = $> == 0 ? 'user root;' : '';
+    # workers run as root, unless a test needs them unprivileged (then
+    # they must be able to read the prefix)
+    my $user = $> == 0 ? 'user ' . ($self->{user} // 'root') . ';' : '';
+    chmod 0755, $p if $self->{user};
 
     $self->write_file('nginx.conf', <<"CONF");
 $load
@@ -216,10 +220,12 @@ sub wait_for_log {
     }
 }
 
+# $from: a local address to connect from (any 127.x.y.z works on Linux).
 sub connect {
-    my ($self, $port) = @_;
+    my ($self, $port, $from) = @_;
     my $s = IO::Socket::IP->new(PeerHost => '127.0.0.1',
                                 PeerPort => $port // $self->port,
+                                ($from ? (LocalHost => $from) : ()),
                                 Proto => 'tcp', Timeout => 5)
         or die "connect: $!";
     return $s;
@@ -229,7 +235,7 @@ sub connect {
 # silence); returns what was read.
 sub raw {
     my ($self, $bytes, %opt) = @_;
-    my $s = $self->connect($opt{port});
+    my $s = $self->connect($opt{port}, $opt{from});
     binmode $s;
     print $s $bytes;
     return read_all($s, $opt{timeout} // 5);
@@ -275,6 +281,7 @@ sub parse_responses {
     my @responses;
 
     while (length $data) {
+        my $before = $data;
         my $end = index($data, "\r\n\r\n");
         last if $end < 0;
         my ($status_line, @lines) = split /\r\n/, substr($data, 0, $end);
@@ -311,9 +318,13 @@ sub parse_responses {
             $data = '';
         }
 
+        # the exact bytes of this response, for byte-for-byte comparisons
+        my $raw = substr($before, 0, length($before) - length($data));
+
         push @responses, { version => $version, status => $status,
                            reason => $reason, headers => \%headers,
-                           header_order => \@order, body => $body };
+                           header_order => \@order, body => $body,
+                           raw => $raw };
     }
     return @responses;
 }
@@ -326,6 +337,10 @@ sub h2 {
     my $port = $opt{port} // $self->port(2);
     my @cmd = ('curl', '-sS', '--http2-prior-knowledge', '-o', "$p/h2.body",
                '-D', "$p/h2.headers", '-m', '5',
+               ($opt{from} ? ('--interface', $opt{from}) : ()),
+               ($opt{method} ? ('-X', $opt{method}) : ()),
+               (map { ('-H', $_) } @{ $opt{headers} // [] }),
+               (defined $opt{body} ? ('--data-binary', $opt{body}) : ()),
                "http://127.0.0.1:$port$path");
     unlink "$p/h2.body", "$p/h2.headers";
     system(join(' ', map { "'$_'" } @cmd) . " 2>/dev/null");
@@ -339,7 +354,7 @@ sub h2 {
         $headers{lc $k} = $v;
     }
     return { status => $status // 0, headers => \%headers,
-             body => $self->slurp('h2.body'), exit => $exit };
+             head => $hdr, body => $self->slurp('h2.body'), exit => $exit };
 }
 
 1;
