@@ -164,6 +164,12 @@ $locations
             status_mask 403 405;
         }
 
+        location /ruled/ {
+            status_mask 403 451;
+            status_policy 451 /ruled/legal/;
+            status_policy 403 = /ruled/forbidden;
+        }
+
         location /leaky/ {
             status_mask 403;
             deny all;
@@ -357,6 +363,21 @@ HTTP
     my $sub = $t->get('/closed/');
     is(without_date($sub->{raw}), without_date($absent->{raw}),
        'directory channel closed: "/closed/" too');
+}
+
+# The module's own rules with a masked code are masked too.
+{
+    my @real = exchange(undef, ([ '/ruled/missing', {} ]) x 2);
+    for my $path ('/ruled/legal/report.pdf', '/ruled/forbidden') {
+        my @m = exchange(undef, ([ $path, {} ]) x 2);
+        is(without_date($m[0]{raw} // ''), without_date($real[0]{raw}),
+           "a rule's code, masked: $path");
+        is(without_date($m[1]{raw} // ''), without_date($real[1]{raw}),
+           "a rule's code, masked: $path, keep-alive");
+    }
+    like($t->slurp('mask.log'),
+         qr{^404 "GET /ruled/legal/report\.pdf HTTP/1\.1" masked=451 action=mask$}m,
+         'a masked rule: logged as 404, masked 451');
 }
 
 # HEAD gets the 404's headers and no body.
