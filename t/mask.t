@@ -6,12 +6,17 @@
 use strict;
 use warnings;
 use Test::More;
+use IO::Select;
+use IO::Socket::IP;
+use POSIX ();
+use Time::HiRes qw(time);
 use lib 't/lib';
 use TestNginx;
 use Backends;
 
 # PORT main, PORT2 h2, PORT3 proxy backend, PORT4 grpc backend (h2c),
-# PORT5 fastcgi, PORT6 scgi, PORT7 uwsgi.
+# PORT5 fastcgi, PORT6 scgi, PORT7 uwsgi, PORT8 an upstream that sends a
+# 403 header and never the rest of its body.
 
 my $backend_secret = 'X-Backend-Secret';
 
@@ -117,7 +122,7 @@ LOC
 }
 
 my $t = TestNginx->new(
-    ports => 7,
+    ports => 8,
     user => 'nobody nogroup',
     files => {
         %files,
@@ -162,6 +167,12 @@ $locations
 
         location /public/ {
             status_mask 403 405;
+        }
+
+        location /stalled/ {
+            status_mask 403;
+            proxy_pass http://127.0.0.1:%%PORT8%%;
+            proxy_read_timeout 30s;
         }
 
         location /ruled/ {
@@ -363,6 +374,44 @@ HTTP
     my $sub = $t->get('/closed/');
     is(without_date($sub->{raw}), without_date($absent->{raw}),
        'directory channel closed: "/closed/" too');
+}
+
+# The upstream connection of a masked response is closed at once, not left
+# to deliver a body nobody will see.
+{
+    my $listen = IO::Socket::IP->new(LocalHost => '127.0.0.1',
+                                     LocalPort => $t->port(8), Proto => 'tcp',
+                                     Listen => 4, ReuseAddr => 1)
+        or die "listen: $!";
+    my $report = $t->prefix . '/stalled.report';
+    my $pid = fork // die "fork: $!";
+    if ($pid == 0) {
+        my $c = $listen->accept;
+        my $req = '';
+        sysread($c, $req, 4096, length $req) until $req =~ /\r\n\r\n/;
+        print $c "HTTP/1.1 403 Forbidden\r\nContent-Length: 100000\r\n"
+                 . "X-Backend-Secret: leak\r\n\r\npartial";
+        my $start = time;
+        my $sel = IO::Select->new($c);
+        my $closed = $sel->can_read(10) && !sysread($c, my $buf, 1);
+        open my $fh, '>', $report;
+        print $fh $closed ? sprintf('closed after %.1f s', time - $start)
+                          : 'still open';
+        close $fh;
+        POSIX::_exit(0);
+    }
+    close $listen;
+
+    my $start = time;
+    my @m = exchange(undef, [ '/stalled/x', {} ]);
+    my @real = exchange('127.0.0.2', [ '/deny-builtin/missing.html', {} ]);
+    cmp_ok(time - $start, '<', 5, 'a stalled upstream 403 is masked at once');
+    is($m[0]{status}, 404, 'a stalled upstream 403: 404');
+    is(without_date($m[0]{raw} // ''), without_date($real[0]{raw} // '-'),
+       'a stalled upstream 403: the built-in 404');
+    waitpid($pid, 0);
+    like($t->slurp('stalled.report'), qr{^closed after [0-4]\.\d s$},
+         'the upstream connection was closed, not kept for the body');
 }
 
 # The module's own rules with a masked code are masked too.
