@@ -5,7 +5,9 @@
  * On HTTP/1.x nginx itself closes the connection without a byte, and
  * resets it when reset_timedout_connection is on.  On HTTP/2 nginx resets
  * only the stream; with status_drop_connection on, the whole connection
- * goes: GOAWAY, then close, and every stream on it ends.
+ * goes: GOAWAY, then close, and every stream on it ends.  This is done in
+ * the log phase, so that it follows any 444 of the location: a rule's or
+ * "return 444".
  */
 
 
@@ -16,19 +18,46 @@
 #include "ngx_http_status_policy_module.h"
 
 
+char *
+ngx_http_status_policy_drop_connection(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_status_policy_loc_conf_t *lcf = conf;
+
+    char                                *rv;
+    ngx_http_status_policy_main_conf_t  *smcf;
+
+    rv = ngx_conf_set_flag_slot(cf, cmd, conf);
+
+    if (rv == NGX_CONF_OK && lcf->drop_connection == 1) {
+        smcf = ngx_http_conf_get_module_main_conf(cf,
+                                                ngx_http_status_policy_module);
+        smcf->drops = 1;
+    }
+
+    return rv;
+}
+
+
 ngx_int_t
-ngx_http_status_policy_drop(ngx_http_request_t *r,
-    ngx_http_status_policy_ctx_t *ctx)
+ngx_http_status_policy_drop_handler(ngx_http_request_t *r)
 {
 #if (NGX_HTTP_V2)
     ngx_str_t                           path;
     ngx_connection_t                   *c;
+    ngx_http_status_policy_ctx_t       *ctx;
     ngx_http_status_policy_loc_conf_t  *lcf;
+
+    if (r != r->main || r->stream == NULL
+        || r->headers_out.status != NGX_HTTP_CLOSE)
+    {
+        return NGX_OK;
+    }
 
     lcf = ngx_http_get_module_loc_conf(r, ngx_http_status_policy_module);
 
-    if (r->stream == NULL || !lcf->drop_connection) {
-        return NGX_HTTP_CLOSE;
+    if (!lcf->drop_connection) {
+        return NGX_OK;
     }
 
     c = r->stream->connection->connection;
@@ -40,14 +69,23 @@ ngx_http_status_policy_drop(ngx_http_request_t *r,
         ngx_str_set(&path, "-");
     }
 
-    ngx_log_error(NGX_LOG_INFO, c->log, 0,
-                  "status_policy: closing the HTTP/2 connection "
-                  "(status_drop_connection on): rule %V dropped \"%V\"",
-                  &ctx->rule, &path);
+    ctx = ngx_http_status_policy_get_ctx(r);
+
+    if (ctx && ctx->rule.len) {
+        ngx_log_error(NGX_LOG_INFO, c->log, 0,
+                      "status_policy: 444 for \"%V\" closes the HTTP/2 "
+                      "connection (status_drop_connection on), rule %V",
+                      &path, &ctx->rule);
+
+    } else {
+        ngx_log_error(NGX_LOG_INFO, c->log, 0,
+                      "status_policy: 444 for \"%V\" closes the HTTP/2 "
+                      "connection (status_drop_connection on)", &path);
+    }
 
     /*
      * The connection cannot be finalized from inside one of its streams:
-     * the frame parser that runs this request goes on after it returns.
+     * the frame parser that ran this request goes on after it returns.
      * A timed out read event makes the HTTP/2 connection's own read or
      * idle handler send GOAWAY and close every stream, once the parser
      * is done; posted, it runs in this event loop iteration.
@@ -57,5 +95,5 @@ ngx_http_status_policy_drop(ngx_http_request_t *r,
     ngx_post_event(c->read, &ngx_posted_events);
 #endif
 
-    return NGX_HTTP_CLOSE;
+    return NGX_OK;
 }

@@ -259,10 +259,6 @@ ngx_http_status_policy_enforce(ngx_http_request_t *r,
         }
     }
 
-    if (ctx->action == NGX_HTTP_STATUS_POLICY_DROP) {
-        return ngx_http_status_policy_drop(r, ctx);
-    }
-
     if (ctx->action == NGX_HTTP_STATUS_POLICY_REDIRECT) {
 
         ngx_http_clear_location(r);

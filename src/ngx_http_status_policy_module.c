@@ -68,7 +68,7 @@ static ngx_command_t  ngx_http_status_policy_commands[] = {
 
     { ngx_string("status_drop_connection"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
-      ngx_conf_set_flag_slot,
+      ngx_http_status_policy_drop_connection,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_status_policy_loc_conf_t, drop_connection),
       NULL },
@@ -350,11 +350,21 @@ ngx_http_status_policy_init(ngx_conf_t *cf)
 
     smcf = ngx_http_conf_get_module_main_conf(cf,
                                               ngx_http_status_policy_module);
+
+    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
+
+    if (smcf->drops) {
+        h = ngx_array_push(&cmcf->phases[NGX_HTTP_LOG_PHASE].handlers);
+        if (h == NULL) {
+            return NGX_ERROR;
+        }
+
+        *h = ngx_http_status_policy_drop_handler;
+    }
+
     if (!smcf->enabled) {
         return NGX_OK;
     }
-
-    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
 
     /*
      * Handlers added later run earlier within a phase: as a dynamic

@@ -41,6 +41,8 @@ typedef struct {
     ngx_flag_t                          enabled;
     /* some level has status_mask: the filters are needed */
     ngx_flag_t                          masking;
+    /* some level has status_drop_connection on: the log handler is */
+    ngx_flag_t                          drops;
 } ngx_http_status_policy_main_conf_t;
 
 
@@ -105,8 +107,9 @@ ngx_int_t ngx_http_status_policy_add_variables(ngx_conf_t *cf);
 ngx_int_t ngx_http_status_policy_send_status(ngx_http_request_t *r,
     ngx_uint_t code);
 
-ngx_int_t ngx_http_status_policy_drop(ngx_http_request_t *r,
-    ngx_http_status_policy_ctx_t *ctx);
+char *ngx_http_status_policy_drop_connection(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+ngx_int_t ngx_http_status_policy_drop_handler(ngx_http_request_t *r);
 
 ngx_int_t ngx_http_status_policy_escape(ngx_pool_t *pool, u_char *data,
     size_t len, ngx_str_t *dst);

@@ -71,6 +71,10 @@ my $t = TestNginx->new(
         location /streams-only/ {
             status_drop_connection off;
         }
+
+        location = /return-444 {
+            return 444;
+        }
     }
 
     server {
@@ -251,9 +255,7 @@ my $done = sub { my ($f) = @_; $f->{sid} == 1 && $f->{flags} & 0x1 };
     cmp_ok(length $h2->stream(1)->{data}, '<', 30000,
            '... without its whole body');
 
-    ok($t->wait_for_log(qr{\[info\].*status_policy: closing the HTTP/2 }
-                        . qr{connection \(status_drop_connection on\): }
-                        . qr{rule \Q$scanners\E:\d+ dropped "/\.env"}),
+    ok($t->wait_for_log(qr{\[info\].*status_policy: 444 for "/\.env" closes the HTTP/2 connection \(status_drop_connection on\), rule \Q$scanners\E:\d+}),
        'h2 on: the error log says why, at info');
 }
 
@@ -264,6 +266,22 @@ my $done = sub { my ($f) = @_; $f->{sid} == 1 && $f->{flags} & 0x1 };
     ok($h2->goaway, 'h2 on, a single stream: GOAWAY') or diag $h2->dump;
     ok($h2->eof, 'h2 on, a single stream: the connection is closed');
     is($h2->stream(1)->{status}, undef, 'h2 on, a single stream: no response');
+}
+
+{
+    # "return 444" drops the connection too
+    my $h2 = H2Frames->new(port => $t->port(4));
+    $h2->request(1, '/slow');
+    $h2->read_frames(timeout => 5,
+                     until => sub { $_[0]{sid} == 1 && $_[0]{type} == 0 });
+    $h2->request(3, '/return-444');
+    $h2->read_frames(timeout => 5);
+    ok($h2->goaway, 'h2 on, "return 444": GOAWAY') or diag $h2->dump;
+    ok($h2->eof, 'h2 on, "return 444": the connection is closed');
+    ok(!$h2->stream(1)->{ended}, 'h2 on, "return 444": the stream in '
+                                 . 'flight ends unfinished');
+    ok($t->wait_for_log(qr{\[info\].*status_policy: 444 for "/return-444" closes the HTTP/2 connection \(status_drop_connection on\)(?!,)}),
+       'h2 on, "return 444": logged at info, without a rule');
 }
 
 {
@@ -301,6 +319,26 @@ my $done = sub { my ($f) = @_; $f->{sid} == 1 && $f->{flags} & 0x1 };
     ok($t->wait_for_log(qr{^444 "GET /\.env HTTP/2\.0" rule=\Q$scanners\E:\d+ }m
                         . qr{action=drop$}m, 'access.log'),
        'access log over h2: 444 with the rule');
+}
+
+{
+    # status_drop_connection alone, with no rule anywhere
+    my $t2 = TestNginx->new(ports => 1, http => <<'HTTP');
+    server {
+        listen 127.0.0.1:%%PORT%% http2;
+        status_drop_connection on;
+        location / {
+            return 444;
+        }
+    }
+HTTP
+    $t2->start;
+    my $h2 = H2Frames->new(port => $t2->port);
+    $h2->request(1, '/anything');
+    $h2->read_frames(timeout => 5);
+    ok($h2->goaway, 'no rules, "return 444": GOAWAY') or diag $h2->dump;
+    ok($h2->eof, 'no rules, "return 444": the connection is closed');
+    $t2->stop;
 }
 
 done_testing;
