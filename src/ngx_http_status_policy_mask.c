@@ -23,6 +23,8 @@
 static ngx_flag_t ngx_http_status_policy_is_masked(ngx_array_t *mask,
     ngx_uint_t status);
 static ngx_int_t ngx_http_status_policy_header_filter(ngx_http_request_t *r);
+static void ngx_http_status_policy_log_dry_run_mask(ngx_http_request_t *r,
+    ngx_uint_t code);
 static ngx_int_t ngx_http_status_policy_body_filter(ngx_http_request_t *r,
     ngx_chain_t *in);
 
@@ -243,6 +245,13 @@ ngx_http_status_policy_header_filter(ngx_http_request_t *r)
 
     ctx->masked = r->headers_out.status;
     ctx->action = NGX_HTTP_STATUS_POLICY_MASK;
+
+    if (lcf->dry_run) {
+        ngx_http_status_policy_log_dry_run_mask(r, ctx->masked);
+        ctx->mask_state = NGX_HTTP_STATUS_POLICY_MASK_DONE;
+        return ngx_http_next_header_filter(r);
+    }
+
     ctx->mask_state = NGX_HTTP_STATUS_POLICY_MASK_DISCARD;
 
     /*
@@ -257,6 +266,26 @@ ngx_http_status_policy_header_filter(ngx_http_request_t *r)
     ngx_http_clean_header(r);
 
     return NGX_HTTP_NOT_FOUND;
+}
+
+
+static void
+ngx_http_status_policy_log_dry_run_mask(ngx_http_request_t *r,
+    ngx_uint_t code)
+{
+    ngx_str_t  path;
+
+    if (r->connection->log->log_level < NGX_LOG_NOTICE
+        || ngx_http_status_policy_escape(r->pool, r->uri.data, r->uri.len,
+                                         &path)
+           != NGX_OK)
+    {
+        return;
+    }
+
+    ngx_log_error(NGX_LOG_NOTICE, r->connection->log, 0,
+                  "status_policy dry run: would answer %ui as 404 "
+                  "for \"%V\" (status_mask)", code, &path);
 }
 
 

@@ -181,6 +181,12 @@ $locations
             status_policy 403 = /ruled/forbidden;
         }
 
+        location /trial/ {
+            status_mask 403;
+            status_policy_dry_run on;
+            deny all;
+        }
+
         location /leaky/ {
             status_mask 403;
             deny all;
@@ -427,6 +433,18 @@ HTTP
     like($t->slurp('mask.log'),
          qr{^404 "GET /ruled/legal/report\.pdf HTTP/1\.1" masked=451 action=mask$}m,
          'a masked rule: logged as 404, masked 451');
+}
+
+# In dry run, masking is only logged.
+{
+    my $r = $t->get('/trial/x');
+    is($r->{status}, 403, 'dry run: the 403 goes out');
+    like($r->{body}, qr{403 Forbidden}, 'dry run: with its page');
+    ok($t->wait_for_log(qr{\[notice\].*status_policy dry run: would answer 403 as 404 for "/trial/x" \(status_mask\)}),
+       'dry run: a notice says what masking would do');
+    ok($t->wait_for_log(qr{^403 "GET /trial/x HTTP/1\.1" masked=403 action=mask$}m,
+                        'mask.log'),
+       'dry run: the variables are set');
 }
 
 # HEAD gets the 404's headers and no body.
