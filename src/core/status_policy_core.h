@@ -129,6 +129,100 @@ int sp_ruleset_rule(const sp_ruleset_t *rs, uint32_t index,
     sp_rule_info_t *info) SP_NOEXCEPT;
 
 
+/*
+ * 404 spike counting in a memory block owned by the caller (an nginx
+ * shared memory zone).  The block holds no pointers, only offsets, so it
+ * works wherever it is mapped.  The caller serializes all calls on one
+ * block (the zone's mutex); none of them allocates or blocks, except
+ * sp_spike_top(), which sorts in process memory.
+ */
+
+typedef struct {
+    uint32_t     window_ms;     /* the spike window */
+    uint32_t     threshold;     /* hits in a window that can start a spike */
+    double       factor;        /* ... if at least factor x the baseline */
+} sp_spike_config_t;
+
+typedef enum {
+    SP_SPIKE_NONE = 0,
+    SP_SPIKE_STARTED,
+    SP_SPIKE_ENDED
+} sp_spike_event_kind_t;
+
+/* A spike starting or ending; "line" is a ready log line, escaped. */
+typedef struct {
+    int          kind;          /* sp_spike_event_kind_t */
+    char         line[1024];
+} sp_spike_event_t;
+
+/* How many paths a block of that size holds; 0 if too small for any use. */
+size_t sp_spike_capacity(size_t size) SP_NOEXCEPT;
+
+/* The smallest block size accepted, for the "zone too small" error. */
+size_t sp_spike_min_size(void) SP_NOEXCEPT;
+
+/*
+ * Prepares a block.  A block that already holds a zone of the same size
+ * (kept across a reload) is kept with its counts, taking the new config;
+ * returns 1 then, 0 for a fresh block, SP_ERROR if too small.
+ */
+int sp_spike_init(void *block, size_t size, const sp_spike_config_t *cfg,
+    uint64_t now_ms) SP_NOEXCEPT;
+
+/*
+ * Counts one response with a counted code for KEY (host + path) and its
+ * referer (may be empty).  Returns SP_SPIKE_STARTED with ev filled when
+ * this hit starts a spike, SP_SPIKE_NONE otherwise.
+ */
+int sp_spike_hit(void *block, int code, const char *key, size_t key_len,
+    const char *referer, size_t referer_len, uint64_t now_ms,
+    sp_spike_event_t *ev) SP_NOEXCEPT;
+
+/*
+ * Ends the spikes whose window count fell under the threshold; writes up
+ * to max events and returns how many.  Called periodically.
+ */
+size_t sp_spike_sweep(void *block, uint64_t now_ms, sp_spike_event_t *ev,
+    size_t max) SP_NOEXCEPT;
+
+/* One path of the report, copied out of the block. */
+typedef struct {
+    char         key[256];
+    size_t       key_len;
+    int          truncated;     /* key longer than shown */
+    int          code;          /* the last counted code */
+    uint32_t     window_count;  /* hits in the current window */
+    uint64_t     total;         /* hits since the path was tracked */
+    double       baseline;      /* hits per window, long-run */
+    uint64_t     first_seen_ms;
+    uint64_t     last_seen_ms;
+    int          spiking;
+    uint64_t     spike_start_ms;
+    uint32_t     spike_peak;
+    size_t       nreferers;
+    struct {
+        char     text[128];
+        size_t   len;
+        uint32_t count;
+    } referers[4];
+} sp_spike_path_t;
+
+/* Statistics of the whole block. */
+typedef struct {
+    size_t       capacity;
+    size_t       used;
+    uint64_t     counted;       /* every hit ever counted */
+    uint64_t     evicted;       /* paths pushed out for new ones */
+} sp_spike_stats_t;
+
+/*
+ * Copies the top paths (spiking ones first, then by current window count,
+ * then by total) into out; returns how many.
+ */
+size_t sp_spike_top(void *block, uint64_t now_ms, sp_spike_path_t *out,
+    size_t max, sp_spike_stats_t *stats) SP_NOEXCEPT;
+
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,199 @@
+// The C interface of the spike counter (see status_policy_core.h): log
+// lines are rendered here, with every request-derived byte escaped.
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "spike_zone.hpp"
+#include "status_policy_core.h"
+
+namespace {
+
+// Control bytes, bytes above 0x7e, '"' and '\' as \xHH, so that neither a
+// path nor a referer can end a log line or a quoted field.
+void append_escaped(std::string& out, std::string_view s) {
+    static const char hex[] = "0123456789ABCDEF";
+    for (unsigned char c : s) {
+        if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
+            out += "\\x";
+            out += hex[c >> 4];
+            out += hex[c & 0xf];
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+}
+
+std::string duration(uint64_t ms) {
+    char buf[32];
+    if (ms % 1000 == 0) {
+        std::snprintf(buf, sizeof(buf), "%" PRIu64 "s", ms / 1000);
+    } else {
+        std::snprintf(buf, sizeof(buf), "%" PRIu64 "ms", ms);
+    }
+    return buf;
+}
+
+void render(const sp::SpikeEvent& ev, const sp::SpikeConfig& cfg,
+            sp_spike_event_t* out) {
+    std::string line = "status_policy: " + std::to_string(ev.code)
+                       + " spike on \"";
+    append_escaped(line, ev.key);
+    char num[64];
+
+    if (ev.kind == sp::SpikeEvent::Started) {
+        std::snprintf(num, sizeof(num), "\": %u in ", ev.count);
+        line += num;
+        line += duration(cfg.window_ms);
+        std::snprintf(num, sizeof(num), " (baseline %.1f/", ev.baseline);
+        line += num;
+        line += duration(cfg.window_ms) + ")";
+        if (ev.referer.empty()) {
+            line += ", no referer";
+        } else {
+            line += ", top referer \"";
+            append_escaped(line, ev.referer);
+            std::snprintf(num, sizeof(num), "\" (%u)", ev.referer_count);
+            line += num;
+        }
+    } else {
+        line += "\" is over after " + duration(ev.length_ms / 1000 * 1000);
+        std::snprintf(num, sizeof(num), ", peak %u in ", ev.count);
+        line += num;
+        line += duration(cfg.window_ms);
+    }
+
+    out->kind = ev.kind == sp::SpikeEvent::Started ? SP_SPIKE_STARTED
+                                                   : SP_SPIKE_ENDED;
+    size_t n = std::min(line.size(), sizeof(out->line) - 1);
+    std::memcpy(out->line, line.data(), n);
+    out->line[n] = '\0';
+}
+
+sp::SpikeConfig config_of(const sp_spike_config_t* cfg) {
+    sp::SpikeConfig c;
+    c.window_ms = std::max<uint32_t>(cfg->window_ms, 1);
+    c.threshold = std::max<uint32_t>(cfg->threshold, 1);
+    c.factor = cfg->factor;
+    return c;
+}
+
+}  // namespace
+
+extern "C" {
+
+size_t sp_spike_capacity(size_t size) noexcept {
+    return sp::SpikeZone::capacity_for(size);
+}
+
+size_t sp_spike_min_size(void) noexcept { return sp::SpikeZone::min_size(); }
+
+int sp_spike_init(void* block, size_t size, const sp_spike_config_t* cfg,
+                  uint64_t now_ms) noexcept {
+    bool reused = false;
+    if (!sp::SpikeZone::init(block, size, config_of(cfg), now_ms, &reused)) {
+        return SP_ERROR;
+    }
+    return reused ? 1 : 0;
+}
+
+int sp_spike_hit(void* block, int code, const char* key, size_t key_len,
+                 const char* referer, size_t referer_len, uint64_t now_ms,
+                 sp_spike_event_t* ev) noexcept {
+    try {
+        sp::SpikeZone zone(block);
+        sp::SpikeEvent e = zone.hit(code, std::string_view(key, key_len),
+                                    std::string_view(referer, referer_len),
+                                    now_ms);
+        if (e.kind == sp::SpikeEvent::None) {
+            return SP_SPIKE_NONE;
+        }
+        render(e, zone.config(), ev);
+        return ev->kind;
+    } catch (...) {
+        return SP_SPIKE_NONE;
+    }
+}
+
+size_t sp_spike_sweep(void* block, uint64_t now_ms, sp_spike_event_t* ev,
+                      size_t max) noexcept {
+    try {
+        sp::SpikeZone zone(block);
+        size_t n = 0;
+        zone.sweep(now_ms, [&](const sp::SpikeEvent& e) {
+            if (n < max) {
+                render(e, zone.config(), &ev[n++]);
+            }
+        });
+        return n;
+    } catch (...) {
+        return 0;
+    }
+}
+
+size_t sp_spike_top(void* block, uint64_t now_ms, sp_spike_path_t* out,
+                    size_t max, sp_spike_stats_t* stats) noexcept {
+    try {
+        sp::SpikeZone zone(block);
+        if (stats) {
+            stats->capacity = zone.capacity();
+            stats->used = zone.used();
+            stats->counted = zone.counted();
+            stats->evicted = zone.evicted();
+        }
+
+        std::vector<std::pair<uint64_t, size_t>> order;
+        order.reserve(zone.used());
+        for (size_t i = 0; i < zone.used(); i++) {
+            const sp::PathSlot& s = zone.slot(i);
+            uint64_t rank = (uint64_t{s.spiking} << 63)
+                            | (uint64_t{zone.window_count(s, now_ms)} << 31)
+                            | std::min<uint64_t>(s.total, 0x7fffffff);
+            order.emplace_back(rank, i);
+        }
+        size_t n = std::min(max, order.size());
+        std::partial_sort(order.begin(), order.begin() + n, order.end(),
+                          [](const auto& a, const auto& b) {
+                              return a.first > b.first;
+                          });
+
+        for (size_t k = 0; k < n; k++) {
+            const sp::PathSlot& s = zone.slot(order[k].second);
+            sp_spike_path_t& p = out[k];
+            std::memset(&p, 0, sizeof(p));
+            std::memcpy(p.key, s.key, s.key_len);
+            p.key_len = s.key_len;
+            p.truncated = s.truncated;
+            p.code = s.code;
+            p.window_count = zone.window_count(s, now_ms);
+            p.total = s.total;
+            p.baseline = s.baseline;
+            p.first_seen_ms = s.first_seen_ms;
+            p.last_seen_ms = s.last_seen_ms;
+            p.spiking = s.spiking;
+            p.spike_start_ms = s.spike_start_ms;
+            p.spike_peak = s.spike_peak;
+            for (const sp::RefererSlot& r : s.referers) {
+                if (r.count == 0) {
+                    continue;
+                }
+                auto& dst = p.referers[p.nreferers++];
+                std::memcpy(dst.text, r.text, r.len);
+                dst.len = r.len;
+                dst.count = r.count;
+            }
+            std::sort(p.referers, p.referers + p.nreferers,
+                      [](const auto& a, const auto& b) {
+                          return a.count > b.count;
+                      });
+        }
+        return n;
+    } catch (...) {
+        return 0;
+    }
+}
+
+}  // extern "C"

@@ -1,0 +1,411 @@
+#include "spike_zone.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <type_traits>
+
+namespace sp {
+
+static_assert(std::is_trivially_copyable_v<PathSlot>);
+
+namespace {
+
+constexpr uint32_t kMagic = 0x53504b31;  // "SPK1"
+constexpr uint32_t kVersion = 1;
+constexpr size_t kMinPaths = 16;
+
+// A new window's hits count this much in the baseline.
+constexpr double kBaselineWeight = 0.25;
+
+// Decayed weights are rescaled before exp() gets near overflow.
+constexpr double kRescaleExponent = 500;
+
+uint64_t hash_key(std::string_view key) {
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (unsigned char c : key) {
+        h = (h ^ c) * 0x100000001b3ULL;
+    }
+    h ^= h >> 31;
+    h *= 0x7fb5d329728ea185ULL;
+    h ^= h >> 27;
+    return h | 1;  // never 0
+}
+
+size_t align8(size_t n) { return (n + 7) & ~size_t{7}; }
+
+}  // namespace
+
+struct ZoneHeader {
+    uint32_t magic;
+    uint32_t version;
+    uint64_t size;
+    uint32_t capacity;
+    uint32_t index_size;  // a power of two, at least 2 x capacity
+    uint32_t used;
+    uint32_t pad;
+    SpikeConfig cfg;
+    double decay;         // per millisecond
+    uint64_t landmark_ms; // forward decay reference time
+    uint64_t counted;
+    uint64_t evicted;
+};
+
+namespace {
+
+struct Layout {
+    size_t capacity = 0;
+    size_t index_size = 0;
+    size_t slots_off = 0;
+    size_t index_off = 0;
+    size_t heap_off = 0;
+    size_t total = 0;
+};
+
+Layout layout_for(size_t capacity) {
+    Layout l;
+    l.capacity = capacity;
+    l.index_size = 1;
+    while (l.index_size < 2 * capacity) {
+        l.index_size <<= 1;
+    }
+    l.slots_off = align8(sizeof(ZoneHeader));
+    l.index_off = align8(l.slots_off + capacity * sizeof(PathSlot));
+    l.heap_off = align8(l.index_off + l.index_size * sizeof(uint32_t));
+    l.total = align8(l.heap_off + capacity * sizeof(uint32_t));
+    return l;
+}
+
+}  // namespace
+
+size_t SpikeZone::capacity_for(size_t size) {
+    // the index makes the cost per path uneven: search downward from an
+    // estimate that ignores it
+    size_t per_path = sizeof(PathSlot) + 3 * sizeof(uint32_t);
+    if (size < sizeof(ZoneHeader)) {
+        return 0;
+    }
+    size_t n = (size - sizeof(ZoneHeader)) / per_path;
+    while (n >= kMinPaths && layout_for(n).total > size) {
+        n--;
+    }
+    return n >= kMinPaths ? n : 0;
+}
+
+size_t SpikeZone::min_size() { return layout_for(kMinPaths).total; }
+
+bool SpikeZone::init(void* block, size_t size, const SpikeConfig& cfg,
+                     uint64_t now_ms, bool* reused) {
+    size_t capacity = capacity_for(size);
+    if (capacity == 0) {
+        return false;
+    }
+    auto* h = static_cast<ZoneHeader*>(block);
+    Layout l = layout_for(capacity);
+
+    *reused = h->magic == kMagic && h->version == kVersion
+              && h->size == size && h->capacity == capacity
+              && h->index_size == l.index_size;
+
+    if (!*reused) {
+        std::memset(block, 0, l.total);
+        h->magic = kMagic;
+        h->version = kVersion;
+        h->size = size;
+        h->capacity = static_cast<uint32_t>(capacity);
+        h->index_size = static_cast<uint32_t>(l.index_size);
+        h->landmark_ms = now_ms;
+    }
+
+    // a reload may change the window; the decay follows it
+    h->cfg = cfg;
+    h->decay = std::log(2.0) / std::max<uint32_t>(cfg.window_ms, 1);
+    return true;
+}
+
+SpikeZone::SpikeZone(void* block) {
+    h_ = static_cast<ZoneHeader*>(block);
+    Layout l = layout_for(h_->capacity);
+    auto* base = static_cast<char*>(block);
+    slots_ = reinterpret_cast<PathSlot*>(base + l.slots_off);
+    index_ = reinterpret_cast<uint32_t*>(base + l.index_off);
+    heap_ = reinterpret_cast<uint32_t*>(base + l.heap_off);
+}
+
+size_t SpikeZone::capacity() const { return h_->capacity; }
+size_t SpikeZone::used() const { return h_->used; }
+uint64_t SpikeZone::counted() const { return h_->counted; }
+uint64_t SpikeZone::evicted() const { return h_->evicted; }
+const SpikeConfig& SpikeZone::config() const { return h_->cfg; }
+
+uint32_t SpikeZone::find(uint64_t hash, std::string_view key) const {
+    uint32_t mask = h_->index_size - 1;
+    for (uint32_t i = hash & mask;; i = (i + 1) & mask) {
+        uint32_t v = index_[i];
+        if (v == 0) {
+            return UINT32_MAX;
+        }
+        const PathSlot& s = slots_[v - 1];
+        // the stored key may be truncated: the full-key hash decides,
+        // the stored bytes guard against a collision
+        if (s.hash == hash
+            && key.substr(0, s.key_len) == std::string_view(s.key, s.key_len))
+        {
+            return v - 1;
+        }
+    }
+}
+
+void SpikeZone::index_insert(uint64_t hash, uint32_t slot) {
+    uint32_t mask = h_->index_size - 1;
+    uint32_t i = hash & mask;
+    while (index_[i] != 0) {
+        i = (i + 1) & mask;
+    }
+    index_[i] = slot + 1;
+}
+
+// Linear probing deletion: later entries of the cluster move back into
+// the hole when their home position allows it.
+void SpikeZone::index_erase(uint64_t hash, uint32_t slot) {
+    uint32_t mask = h_->index_size - 1;
+    uint32_t i = hash & mask;
+    while (index_[i] != slot + 1) {
+        i = (i + 1) & mask;
+    }
+    for (uint32_t j = (i + 1) & mask; index_[j] != 0; j = (j + 1) & mask) {
+        uint32_t home = slots_[index_[j] - 1].hash & mask;
+        bool movable = (j > i) ? (home <= i || home > j)
+                               : (home <= i && home > j);
+        if (movable) {
+            index_[i] = index_[j];
+            i = j;
+        }
+    }
+    index_[i] = 0;
+}
+
+void SpikeZone::heap_swap(uint32_t a, uint32_t b) {
+    std::swap(heap_[a], heap_[b]);
+    slots_[heap_[a]].heap_pos = a;
+    slots_[heap_[b]].heap_pos = b;
+}
+
+void SpikeZone::heap_up(uint32_t pos) {
+    while (pos > 0) {
+        uint32_t parent = (pos - 1) / 2;
+        if (slots_[heap_[parent]].score <= slots_[heap_[pos]].score) {
+            return;
+        }
+        heap_swap(pos, parent);
+        pos = parent;
+    }
+}
+
+void SpikeZone::heap_down(uint32_t pos) {
+    for (;;) {
+        uint32_t l = 2 * pos + 1, r = l + 1, min = pos;
+        if (l < h_->used && slots_[heap_[l]].score < slots_[heap_[min]].score) {
+            min = l;
+        }
+        if (r < h_->used && slots_[heap_[r]].score < slots_[heap_[min]].score) {
+            min = r;
+        }
+        if (min == pos) {
+            return;
+        }
+        heap_swap(pos, min);
+        pos = min;
+    }
+}
+
+// The weight of a hit now, relative to the landmark.  Scaling every score
+// by the same factor keeps the heap order, so a rescale is a plain loop.
+double SpikeZone::weight(uint64_t now_ms) {
+    if (now_ms < h_->landmark_ms) {
+        now_ms = h_->landmark_ms;  // the clock went back: count it as then
+    }
+    double e = h_->decay * static_cast<double>(now_ms - h_->landmark_ms);
+    if (e > kRescaleExponent) {
+        double scale = std::exp(-e);
+        for (uint32_t i = 0; i < h_->used; i++) {
+            slots_[i].score *= scale;
+            slots_[i].error *= scale;
+        }
+        h_->landmark_ms = now_ms;
+        e = 0;
+    }
+    return std::exp(e);
+}
+
+// A slot for a new path: a free one, or the one with the least weight,
+// whose weight the newcomer inherits (Space-Saving).
+uint32_t SpikeZone::take_slot(uint64_t hash, uint64_t now_ms) {
+    uint32_t i;
+    double inherited = 0;
+
+    if (h_->used < h_->capacity) {
+        i = h_->used++;
+        heap_[i] = i;
+        slots_[i].heap_pos = i;
+    } else {
+        i = heap_[0];
+        inherited = slots_[i].score;
+        index_erase(slots_[i].hash, i);
+        h_->evicted++;
+    }
+
+    PathSlot& s = slots_[i];
+    uint32_t pos = s.heap_pos;
+    std::memset(&s, 0, sizeof(s));
+    s.heap_pos = pos;
+    s.hash = hash;
+    s.score = inherited;
+    s.error = inherited;
+    s.first_seen_ms = now_ms;
+    s.bucket_epoch = now_ms / std::max<uint32_t>(h_->cfg.window_ms / kBuckets, 1);
+    s.window_epoch = now_ms / std::max<uint32_t>(h_->cfg.window_ms, 1);
+    index_insert(hash, i);
+    return i;
+}
+
+// Brings a slot's buckets and baseline up to now.
+void SpikeZone::advance(PathSlot& s, uint64_t now_ms) {
+    uint64_t width = std::max<uint32_t>(h_->cfg.window_ms / kBuckets, 1);
+    uint64_t epoch = now_ms / width;
+    if (epoch > s.bucket_epoch) {
+        uint64_t steps = std::min<uint64_t>(epoch - s.bucket_epoch, kBuckets);
+        for (uint64_t k = 1; k <= steps; k++) {
+            s.buckets[(s.bucket_epoch + k) % kBuckets] = 0;
+        }
+        s.bucket_epoch = epoch;
+    }
+
+    uint64_t window = now_ms / std::max<uint32_t>(h_->cfg.window_ms, 1);
+    if (window > s.window_epoch) {
+        s.baseline += kBaselineWeight * (s.window_hits - s.baseline);
+        uint64_t idle = window - s.window_epoch - 1;
+        if (idle > 0) {
+            s.baseline *= std::pow(1 - kBaselineWeight,
+                                   static_cast<double>(std::min<uint64_t>(idle, 1000)));
+        }
+        s.window_hits = 0;
+        s.window_epoch = window;
+    }
+}
+
+uint32_t SpikeZone::window_count(const PathSlot& s, uint64_t now_ms) const {
+    uint64_t width = std::max<uint32_t>(h_->cfg.window_ms / kBuckets, 1);
+    uint64_t epoch = now_ms / width;
+    if (epoch >= s.bucket_epoch + kBuckets) {
+        return 0;
+    }
+    // the buckets of the last kBuckets epochs that advance() has reached;
+    // later ones are still to be cleared and hold nothing of this window
+    uint64_t oldest = epoch + 1 >= kBuckets ? epoch + 1 - kBuckets : 0;
+    uint32_t n = 0;
+    for (uint64_t e = oldest; e <= s.bucket_epoch; e++) {
+        n += s.buckets[e % kBuckets];
+    }
+    return n;
+}
+
+void SpikeZone::count_referer(PathSlot& s, std::string_view referer) {
+    if (referer.empty()) {
+        return;
+    }
+    referer = referer.substr(0, kRefererMax);
+    RefererSlot* min = nullptr;
+    for (RefererSlot& r : s.referers) {
+        if (r.count > 0 && std::string_view(r.text, r.len) == referer) {
+            r.count++;
+            return;
+        }
+        if (min == nullptr || r.count < min->count) {
+            min = &r;
+        }
+    }
+    // a free slot has count 0, so it is the minimum
+    min->count++;
+    min->len = static_cast<uint16_t>(referer.size());
+    std::memcpy(min->text, referer.data(), referer.size());
+}
+
+const RefererSlot* SpikeZone::top_referer(const PathSlot& s) const {
+    const RefererSlot* top = nullptr;
+    for (const RefererSlot& r : s.referers) {
+        if (r.count > 0 && (top == nullptr || r.count > top->count)) {
+            top = &r;
+        }
+    }
+    return top;
+}
+
+SpikeEvent SpikeZone::hit(int code, std::string_view key,
+                          std::string_view referer, uint64_t now_ms) {
+    uint64_t hash = hash_key(key);
+    uint32_t i = find(hash, key);
+    if (i == UINT32_MAX) {
+        i = take_slot(hash, now_ms);
+        PathSlot& s = slots_[i];
+        size_t n = std::min(key.size(), kKeyMax);
+        std::memcpy(s.key, key.data(), n);
+        s.key_len = static_cast<uint16_t>(n);
+        s.truncated = key.size() > kKeyMax;
+    }
+
+    PathSlot& s = slots_[i];
+    advance(s, now_ms);
+
+    s.score += weight(now_ms);
+    heap_down(s.heap_pos);
+
+    h_->counted++;
+    s.total++;
+    s.code = code;
+    s.last_seen_ms = now_ms;
+    s.window_hits++;
+    s.buckets[s.bucket_epoch % kBuckets]++;
+    count_referer(s, referer);
+
+    uint32_t count = window_count(s, now_ms);
+    SpikeEvent ev;
+
+    if (s.spiking) {
+        s.spike_peak = std::max(s.spike_peak, count);
+        return ev;
+    }
+
+    if (count >= h_->cfg.threshold
+        && count >= h_->cfg.factor * s.baseline)
+    {
+        s.spiking = 1;
+        s.spike_start_ms = now_ms;
+        s.spike_peak = count;
+
+        ev.kind = SpikeEvent::Started;
+        ev.key = std::string_view(s.key, s.key_len);
+        ev.code = code;
+        ev.count = count;
+        ev.baseline = s.baseline;
+        if (const RefererSlot* r = top_referer(s)) {
+            ev.referer = std::string_view(r->text, r->len);
+            ev.referer_count = r->count;
+        }
+    }
+    return ev;
+}
+
+SpikeEvent SpikeZone::ended(PathSlot& s, uint64_t now_ms) {
+    s.spiking = 0;
+    SpikeEvent ev;
+    ev.kind = SpikeEvent::Ended;
+    ev.key = std::string_view(s.key, s.key_len);
+    ev.code = s.code;
+    ev.count = s.spike_peak;
+    ev.baseline = s.baseline;
+    ev.length_ms = now_ms > s.spike_start_ms ? now_ms - s.spike_start_ms : 0;
+    return ev;
+}
+
+}  // namespace sp

@@ -1,0 +1,134 @@
+// 404 spike counting over a caller-owned memory block (a shared memory
+// zone): fixed-size slots, no pointers, no allocation.
+//
+// Paths are kept with the Space-Saving heavy-hitter scheme over
+// forward-decayed hit weights: when the block is full, a new path takes
+// the slot of the path with the smallest recent weight, so a flood of
+// unique paths churns only the bottom of the table and a path that is
+// really hit often stays.  Each slot counts hits in a sliding window
+// (sub-window buckets), keeps a baseline (hits per window, an exponential
+// average over past windows), and the top referers (Space-Saving again).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace sp {
+
+struct SpikeConfig {
+    uint32_t window_ms = 60000;
+    uint32_t threshold = 20;
+    double factor = 5.0;
+};
+
+struct SpikeEvent {
+    enum Kind { None, Started, Ended } kind = None;
+    std::string_view key;
+    int code = 0;
+    uint32_t count = 0;        // window count when it started / peak
+    double baseline = 0;
+    std::string_view referer;  // top referer, may be empty
+    uint32_t referer_count = 0;
+    uint64_t length_ms = 0;    // how long it lasted (Ended)
+};
+
+constexpr size_t kKeyMax = 256;
+constexpr size_t kRefererMax = 128;
+constexpr size_t kReferers = 4;
+constexpr size_t kBuckets = 6;
+
+struct RefererSlot {
+    uint32_t count;
+    uint16_t len;
+    char text[kRefererMax];
+};
+
+struct PathSlot {
+    uint64_t hash;
+    double score;           // forward-decayed weight (Space-Saving)
+    double error;           // weight inherited from the evicted path
+    uint32_t heap_pos;
+    uint16_t key_len;       // bytes stored in key
+    uint8_t truncated;
+    uint8_t spiking;
+    int32_t code;
+    uint32_t buckets[kBuckets];
+    uint64_t bucket_epoch;  // index of the newest bucket
+    uint64_t total;
+    uint64_t first_seen_ms;
+    uint64_t last_seen_ms;
+    double baseline;        // hits per window
+    uint64_t window_epoch;  // window whose hits window_hits counts
+    uint32_t window_hits;
+    uint32_t spike_peak;
+    uint64_t spike_start_ms;
+    RefererSlot referers[kReferers];
+    char key[kKeyMax];
+};
+
+struct ZoneHeader;
+
+class SpikeZone {
+public:
+    // Lays the zone out in a block (or takes over one laid out before
+    // with the same size); returns false if the block is too small.
+    static bool init(void* block, size_t size, const SpikeConfig& cfg,
+                     uint64_t now_ms, bool* reused);
+    static size_t capacity_for(size_t size);
+    static size_t min_size();
+
+    explicit SpikeZone(void* block);
+
+    SpikeEvent hit(int code, std::string_view key, std::string_view referer,
+                   uint64_t now_ms);
+
+    // Calls f(event) for each spike that has ended by now.
+    template <typename F>
+    void sweep(uint64_t now_ms, F&& f);
+
+    uint32_t window_count(const PathSlot& s, uint64_t now_ms) const;
+
+    size_t capacity() const;
+    size_t used() const;
+    uint64_t counted() const;
+    uint64_t evicted() const;
+    const SpikeConfig& config() const;
+    const PathSlot& slot(size_t i) const { return slots_[i]; }
+    PathSlot& slot(size_t i) { return slots_[i]; }
+    void advance(PathSlot& s, uint64_t now_ms);
+    SpikeEvent ended(PathSlot& s, uint64_t now_ms);
+
+private:
+    uint32_t find(uint64_t hash, std::string_view key) const;
+    uint32_t take_slot(uint64_t hash, uint64_t now_ms);
+    void index_insert(uint64_t hash, uint32_t slot);
+    void index_erase(uint64_t hash, uint32_t slot);
+    void heap_up(uint32_t pos);
+    void heap_down(uint32_t pos);
+    void heap_swap(uint32_t a, uint32_t b);
+    double weight(uint64_t now_ms);
+    void count_referer(PathSlot& s, std::string_view referer);
+    const RefererSlot* top_referer(const PathSlot& s) const;
+
+    ZoneHeader* h_;
+    PathSlot* slots_;
+    uint32_t* index_;   // open addressing: slot + 1, 0 = empty
+    uint32_t* heap_;    // min-heap of slots by score
+};
+
+template <typename F>
+void SpikeZone::sweep(uint64_t now_ms, F&& f) {
+    for (size_t i = 0; i < used(); i++) {
+        PathSlot& s = slots_[i];
+        if (!s.spiking) {
+            continue;
+        }
+        advance(s, now_ms);
+        if (window_count(s, now_ms) < config().threshold) {
+            f(ended(s, now_ms));
+        }
+    }
+}
+
+}  // namespace sp

@@ -1,0 +1,312 @@
+// The spike counter through its C interface, on a private memory block.
+
+#include "status_policy_core.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace {
+
+constexpr uint64_t kWindow = 60000;
+
+class Zone {
+public:
+    explicit Zone(size_t size, uint32_t threshold = 20, double factor = 5,
+                  uint64_t now = 1000000)
+        : block_(size / 8 + 1), size_(size)
+    {
+        cfg_ = {static_cast<uint32_t>(kWindow), threshold, factor};
+        init_rc_ = sp_spike_init(block(), size_, &cfg_, now);
+    }
+
+    void *block() { return block_.data(); }
+    int init_rc() const { return init_rc_; }
+    int reinit(uint64_t now) { return sp_spike_init(block(), size_, &cfg_, now); }
+
+    // one hit; returns the event line, or "" if none
+    std::string hit(const std::string &key, uint64_t now,
+                    const std::string &referer = "", int code = 404)
+    {
+        sp_spike_event_t ev{};
+        int kind = sp_spike_hit(block(), code, key.data(), key.size(),
+                                referer.data(), referer.size(), now, &ev);
+        return kind == SP_SPIKE_NONE ? "" : ev.line;
+    }
+
+    std::vector<std::string> sweep(uint64_t now)
+    {
+        sp_spike_event_t ev[8];
+        size_t n = sp_spike_sweep(block(), now, ev, 8);
+        std::vector<std::string> lines;
+        for (size_t i = 0; i < n; i++) {
+            lines.emplace_back(ev[i].line);
+        }
+        return lines;
+    }
+
+    std::vector<sp_spike_path_t> top(uint64_t now, size_t max,
+                                     sp_spike_stats_t *stats = nullptr)
+    {
+        std::vector<sp_spike_path_t> out(max);
+        out.resize(sp_spike_top(block(), now, out.data(), max, stats));
+        return out;
+    }
+
+private:
+    std::vector<uint64_t> block_;
+    size_t size_;
+    sp_spike_config_t cfg_;
+    int init_rc_;
+};
+
+TEST(SpikeZone, TooSmallBlockIsRefused)
+{
+    EXPECT_EQ(sp_spike_capacity(sp_spike_min_size() - 1), 0u);
+    EXPECT_GT(sp_spike_capacity(sp_spike_min_size()), 0u);
+    Zone z(sp_spike_min_size() - 1);
+    EXPECT_EQ(z.init_rc(), SP_ERROR);
+}
+
+TEST(SpikeZone, CapacityGrowsWithSize)
+{
+    size_t a = sp_spike_capacity(1 << 20);
+    size_t b = sp_spike_capacity(10 << 20);
+    EXPECT_GT(a, 1000u);
+    EXPECT_GT(b, 9 * a);
+}
+
+TEST(SpikeZone, StartsOnTheHitThatCrossesTheThresholdAndOnlyOnce)
+{
+    Zone z(1 << 20);
+    uint64_t t = 2000000;
+    for (int i = 1; i < 20; i++) {
+        EXPECT_EQ(z.hit("example.com/old", t + i, "https://a.example/x"), "")
+            << "hit " << i;
+    }
+    EXPECT_EQ(z.hit("example.com/old", t + 20, "https://a.example/x"),
+              "status_policy: 404 spike on \"example.com/old\": 20 in 60s "
+              "(baseline 0.0/60s), top referer \"https://a.example/x\" (20)");
+    for (int i = 21; i < 100; i++) {
+        EXPECT_EQ(z.hit("example.com/old", t + i), "") << "hit " << i;
+    }
+}
+
+TEST(SpikeZone, NamesTheTopReferer)
+{
+    Zone z(1 << 20);
+    uint64_t t = 2000000;
+    std::string line;
+    for (int i = 0; i < 6; i++) {
+        line += z.hit("h/p", t, "https://c.example/");
+    }
+    for (int i = 0; i < 13; i++) {
+        line += z.hit("h/p", t, "https://a.example/news");
+    }
+    line += z.hit("h/p", t, "https://b.example/");
+    EXPECT_EQ(line, "status_policy: 404 spike on \"h/p\": 20 in 60s "
+                    "(baseline 0.0/60s), top referer "
+                    "\"https://a.example/news\" (13)");
+}
+
+TEST(SpikeZone, WithoutRefererSaysSo)
+{
+    Zone z(1 << 20, 3);
+    z.hit("h/p", 5000);
+    z.hit("h/p", 5000);
+    EXPECT_EQ(z.hit("h/p", 5000, "", 410),
+              "status_policy: 410 spike on \"h/p\": 3 in 60s "
+              "(baseline 0.0/60s), no referer");
+}
+
+TEST(SpikeZone, EndsWhenTheWindowFallsUnderTheThreshold)
+{
+    Zone z(1 << 20, 5);
+    uint64_t t = 6000000;
+    for (int i = 0; i < 8; i++) {
+        z.hit("h/gone", t + i * 1000);
+    }
+    EXPECT_TRUE(z.sweep(t + 30000).empty()) << "still 8 in the window";
+    std::vector<std::string> lines = z.sweep(t + 125000);
+    ASSERT_EQ(lines.size(), 1u);
+    // it started with the 5th hit, at t + 4 s
+    EXPECT_EQ(lines[0], "status_policy: 404 spike on \"h/gone\" is over "
+                        "after 121s, peak 8 in 60s");
+    EXPECT_TRUE(z.sweep(t + 200000).empty()) << "ended once";
+}
+
+TEST(SpikeZone, CanStartAgainAfterItEnded)
+{
+    Zone z(1 << 20, 3);
+    uint64_t t = 6000000;
+    for (int i = 0; i < 3; i++) {
+        z.hit("h/p", t);
+    }
+    ASSERT_EQ(z.sweep(t + 200000).size(), 1u);
+    std::string line;
+    for (int i = 0; i < 3; i++) {
+        line += z.hit("h/p", t + 200000);
+    }
+    EXPECT_NE(line.find("3 in 60s"), std::string::npos) << line;
+}
+
+TEST(SpikeZone, BaselineSuppressesAPathThatIsAlwaysBusy)
+{
+    Zone z(1 << 20, 20, 5);
+    uint64_t t = 60000 * 100;
+    // 15 a window for 8 windows: under the threshold, it builds a baseline
+    for (int w = 0; w < 8; w++) {
+        for (int i = 0; i < 15; i++) {
+            EXPECT_EQ(z.hit("h/busy", t + w * kWindow + i * 100), "");
+        }
+    }
+    // 30 in a window is over the threshold, but not 5 x the baseline
+    uint64_t w9 = t + 8 * kWindow;
+    for (int i = 0; i < 30; i++) {
+        EXPECT_EQ(z.hit("h/busy", w9 + i * 100), "") << "hit " << i;
+    }
+    // a real jump is a spike
+    uint64_t w10 = t + 9 * kWindow;
+    std::string line;
+    for (int i = 0; i < 200 && line.empty(); i++) {
+        line = z.hit("h/busy", w10 + i * 10);
+    }
+    EXPECT_NE(line.find("spike on \"h/busy\""), std::string::npos);
+    EXPECT_NE(line.find("(baseline 1"), std::string::npos) << line;
+}
+
+TEST(SpikeZone, SlidingWindowForgetsOldHits)
+{
+    Zone z(1 << 20, 10);
+    uint64_t t = 60000 * 10;
+    for (int i = 0; i < 9; i++) {
+        z.hit("h/p", t);
+    }
+    // 9 old hits have left the window: one more is 1, not 10
+    EXPECT_EQ(z.hit("h/p", t + 2 * kWindow), "");
+    auto top = z.top(t + 2 * kWindow, 1);
+    ASSERT_EQ(top.size(), 1u);
+    EXPECT_EQ(top[0].window_count, 1u);
+    EXPECT_EQ(top[0].total, 10u);
+}
+
+TEST(SpikeZone, AFloodOfUniquePathsKeepsTheSpikingOne)
+{
+    Zone z(256 * 1024);
+    sp_spike_stats_t stats{};
+    z.top(0, 0, &stats);
+    size_t capacity = stats.capacity;
+    ASSERT_GT(capacity, 200u);
+    ASSERT_LT(capacity, 400u);
+
+    uint64_t t = 60000 * 1000;
+    std::string started;
+    for (int i = 0; i < 100000; i++) {
+        uint64_t now = t + i / 4;  // 100,000 in 25 s
+        z.hit("h/random/" + std::to_string(i * 7919), now);
+        if (i % 250 == 0) {
+            started += z.hit("h/broken-link", now, "https://ref.example/");
+        }
+    }
+    EXPECT_NE(started.find("spike on \"h/broken-link\""), std::string::npos);
+
+    auto top = z.top(t + 25000, 3, &stats);
+    ASSERT_FALSE(top.empty());
+    EXPECT_EQ(std::string(top[0].key, top[0].key_len), "h/broken-link");
+    EXPECT_EQ(top[0].window_count, 400u);
+    EXPECT_EQ(top[0].total, 400u);
+    EXPECT_TRUE(top[0].spiking);
+    EXPECT_EQ(stats.used, capacity);
+    EXPECT_EQ(stats.counted, 100400u);
+    EXPECT_GT(stats.evicted, 90000u);
+}
+
+TEST(SpikeZone, EveryTrackedPathIsFoundAfterChurn)
+{
+    Zone z(64 * 1024);
+    sp_spike_stats_t stats{};
+    uint64_t t = 60000 * 1000;
+    for (int i = 0; i < 20000; i++) {
+        z.hit("k" + std::to_string(i), t + i);
+    }
+    z.top(t + 20000, 0, &stats);
+    auto top = z.top(t + 20000, stats.used);
+    ASSERT_EQ(top.size(), stats.used);
+    uint64_t evicted = stats.evicted;
+    for (auto &p : top) {
+        z.hit(std::string(p.key, p.key_len), t + 20000);
+    }
+    z.top(t + 20000, 0, &stats);
+    EXPECT_EQ(stats.evicted, evicted) << "a tracked path was not found";
+}
+
+TEST(SpikeZone, LongKeysAreTruncatedForDisplayButKeptApart)
+{
+    Zone z(1 << 20, 1000);
+    std::string a(400, 'a'), b(400, 'a');
+    b.back() = 'b';
+    z.hit(a, 1000);
+    z.hit(a, 1000);
+    z.hit(b, 1000);
+    auto top = z.top(1000, 10);
+    ASSERT_EQ(top.size(), 2u);
+    EXPECT_EQ(top[0].total, 2u);
+    EXPECT_EQ(top[1].total, 1u);
+    EXPECT_EQ(top[0].key_len, 256u);
+    EXPECT_TRUE(top[0].truncated);
+}
+
+TEST(SpikeZone, HostileBytesAreEscapedInLogLines)
+{
+    Zone z(1 << 20, 1);
+    std::string key = "h/a\"b\\c\nd\x01\xff";
+    std::string line = z.hit(key, 1000, "r\"\r\nforged");
+    EXPECT_EQ(line, "status_policy: 404 spike on \"h/a\\x22b\\x5Cc\\x0Ad"
+                    "\\x01\\xFF\": 1 in 60s (baseline 0.0/60s), top referer "
+                    "\"r\\x22\\x0D\\x0Aforged\" (1)");
+    EXPECT_EQ(line.find('\n'), std::string::npos);
+}
+
+TEST(SpikeZone, ReinitKeepsTheCounts)
+{
+    Zone z(1 << 20, 100);
+    for (int i = 0; i < 7; i++) {
+        z.hit("h/p", 1000);
+    }
+    EXPECT_EQ(z.reinit(2000), 1) << "same size: kept";
+    auto top = z.top(2000, 1);
+    ASSERT_EQ(top.size(), 1u);
+    EXPECT_EQ(top[0].total, 7u);
+}
+
+TEST(SpikeZone, ClockGoingBackIsHarmless)
+{
+    Zone z(1 << 20, 3);
+    z.hit("h/p", 5000000);
+    z.hit("h/p", 4000000);
+    z.hit("h/p", 1);
+    EXPECT_TRUE(z.sweep(0).empty());
+    auto top = z.top(5000000, 1);
+    ASSERT_EQ(top.size(), 1u);
+    EXPECT_EQ(top[0].total, 3u);
+}
+
+TEST(SpikeZone, DecayedWeightsSurviveLongRuns)
+{
+    // years of simulated time force the rescaling of decayed weights
+    Zone z(64 * 1024, 1000000);
+    uint64_t t = 0;
+    for (int i = 0; i < 5000; i++) {
+        t += 3600 * 1000;
+        z.hit("h/" + std::to_string(i % 50), t);
+    }
+    auto top = z.top(t, 50);
+    EXPECT_EQ(top.size(), 50u);
+    for (auto &p : top) {
+        EXPECT_EQ(p.total, 100u);
+    }
+}
+
+}  // namespace
