@@ -60,6 +60,8 @@ ngx_http_status_policy_handler(ngx_http_request_t *r)
             if (ctx == NULL) {
                 return NGX_HTTP_INTERNAL_SERVER_ERROR;
             }
+
+            ctx->uri = r->uri;
         }
 
     } else {
@@ -71,11 +73,16 @@ ngx_http_status_policy_handler(ngx_http_request_t *r)
 
     ctx->error_page = r->error_page;
 
+    lcf = ngx_http_get_module_loc_conf(r, ngx_http_status_policy_module);
+
     if (redirected || r->error_page) {
         return NGX_DECLINED;
     }
 
-    lcf = ngx_http_get_module_loc_conf(r, ngx_http_status_policy_module);
+    /* responses count where the request was policed, not in error pages */
+
+    ctx->spike = lcf->spike;
+    ctx->spike_set = 1;
 
     found = 0;
 

@@ -73,6 +73,20 @@ static ngx_command_t  ngx_http_status_policy_commands[] = {
       offsetof(ngx_http_status_policy_loc_conf_t, drop_connection),
       NULL },
 
+    { ngx_string("status_spike_zone"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
+      ngx_http_status_policy_spike_zone,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("status_spike"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_status_policy_spike,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("status_mask"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
       ngx_http_status_policy_mask,
@@ -106,7 +120,7 @@ ngx_module_t  ngx_http_status_policy_module = {
     NGX_HTTP_MODULE,                          /* module type */
     NULL,                                     /* init master */
     NULL,                                     /* init module */
-    NULL,                                     /* init process */
+    ngx_http_status_policy_spike_init_process, /* init process */
     NULL,                                     /* init thread */
     NULL,                                     /* exit thread */
     NULL,                                     /* exit process */
@@ -145,6 +159,7 @@ ngx_http_status_policy_create_loc_conf(ngx_conf_t *cf)
     conf->dry_run = NGX_CONF_UNSET;
     conf->drop_connection = NGX_CONF_UNSET;
     conf->mask = NGX_CONF_UNSET_PTR;
+    conf->spike = NGX_CONF_UNSET_PTR;
 
     return conf;
 }
@@ -160,6 +175,7 @@ ngx_http_status_policy_merge_loc_conf(ngx_conf_t *cf, void *parent,
     ngx_conf_merge_value(conf->ignore_case, prev->ignore_case, 0);
     ngx_conf_merge_value(conf->dry_run, prev->dry_run, 0);
     ngx_conf_merge_value(conf->drop_connection, prev->drop_connection, 0);
+    ngx_conf_merge_ptr_value(conf->spike, prev->spike, NULL);
 
     if (ngx_http_status_policy_merge_mask(cf, prev, conf) != NGX_CONF_OK) {
         return NGX_CONF_ERROR;
@@ -352,6 +368,22 @@ ngx_http_status_policy_init(ngx_conf_t *cf)
                                               ngx_http_status_policy_module);
 
     cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
+
+    if (smcf->spike_refs.nelts) {
+        if (ngx_http_status_policy_spike_resolve(cf, smcf) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
+        h = ngx_array_push(&cmcf->phases[NGX_HTTP_LOG_PHASE].handlers);
+        if (h == NULL) {
+            return NGX_ERROR;
+        }
+
+        *h = ngx_http_status_policy_spike_handler;
+
+        /* the rewrite handler keeps the path the client asked for */
+        smcf->enabled = 1;
+    }
 
     if (smcf->drops) {
         h = ngx_array_push(&cmcf->phases[NGX_HTTP_LOG_PHASE].handlers);

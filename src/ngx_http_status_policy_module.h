@@ -16,6 +16,7 @@
 
 
 #define NGX_HTTP_STATUS_POLICY_ERRSTR_SIZE  1024
+#define NGX_HTTP_STATUS_POLICY_SPIKE_CODES  8
 
 
 typedef enum {
@@ -36,6 +37,28 @@ typedef enum {
 } ngx_http_status_policy_mask_state_e;
 
 
+/* A status_spike_zone: the shared memory and what the core counts in. */
+typedef struct {
+    ngx_str_t                           name;
+    ngx_shm_zone_t                     *shm_zone;
+    ngx_slab_pool_t                    *shpool;
+    void                               *block;
+    size_t                              block_size;
+    sp_spike_config_t                   cfg;
+    ngx_uint_t                          codes[NGX_HTTP_STATUS_POLICY_SPIKE_CODES];
+    ngx_uint_t                          ncodes;
+} ngx_http_status_policy_spike_zone_t;
+
+
+/* A status_spike NAME, resolved to its zone once all zones are known. */
+typedef struct {
+    ngx_str_t                           name;
+    ngx_str_t                           file;
+    ngx_uint_t                          line;
+    ngx_http_status_policy_spike_zone_t  *zone;
+} ngx_http_status_policy_spike_ref_t;
+
+
 typedef struct {
     /* some level has rules or masks: the rewrite-phase handler is needed */
     ngx_flag_t                          enabled;
@@ -43,6 +66,9 @@ typedef struct {
     ngx_flag_t                          masking;
     /* some level has status_drop_connection on: the log handler is */
     ngx_flag_t                          drops;
+
+    ngx_array_t                         spike_zones;  /* of zone pointers */
+    ngx_array_t                         spike_refs;   /* of ref pointers */
 } ngx_http_status_policy_main_conf_t;
 
 
@@ -64,6 +90,9 @@ struct ngx_http_status_policy_loc_conf_s {
     /* status_mask: the codes (ngx_uint_t) answered as 404, NULL if off */
     ngx_array_t                        *mask;
 
+    /* status_spike: the zone responses are counted into, NULL if off */
+    ngx_http_status_policy_spike_ref_t  *spike;
+
     unsigned                            compiled:1;
 };
 
@@ -75,13 +104,18 @@ struct ngx_http_status_policy_loc_conf_s {
  */
 typedef struct {
     ngx_str_t                           rule;       /* "source:line" */
+    ngx_str_t                           uri;        /* as first policed */
     ngx_http_status_policy_action_e     action;
     ngx_uint_t                          code;
     ngx_uint_t                          masked;     /* the real code */
     ngx_http_status_policy_mask_state_e mask_state;
 
+    /* status_spike of the location the request was policed in */
+    ngx_http_status_policy_spike_ref_t  *spike;
+
     /* r->error_page as the current location was entered */
     unsigned                            error_page:1;
+    unsigned                            spike_set:1;
 } ngx_http_status_policy_ctx_t;
 
 
@@ -101,6 +135,15 @@ char *ngx_http_status_policy_merge_mask(ngx_conf_t *cf,
     ngx_http_status_policy_loc_conf_t *prev,
     ngx_http_status_policy_loc_conf_t *conf);
 ngx_int_t ngx_http_status_policy_init_mask_filters(ngx_conf_t *cf);
+
+char *ngx_http_status_policy_spike_zone(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_status_policy_spike(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_int_t ngx_http_status_policy_spike_resolve(ngx_conf_t *cf,
+    ngx_http_status_policy_main_conf_t *smcf);
+ngx_int_t ngx_http_status_policy_spike_handler(ngx_http_request_t *r);
+ngx_int_t ngx_http_status_policy_spike_init_process(ngx_cycle_t *cycle);
 
 ngx_int_t ngx_http_status_policy_add_variables(ngx_conf_t *cf);
 

@@ -36,6 +36,7 @@ sub new {
         files  => $args{files} // {},
         module => $args{module} // 1,
         user   => $args{user},
+        workers => $args{workers} // 1,
         ports  => [],
     }, $class;
 
@@ -98,7 +99,7 @@ $load
 $user
 daemon off;
 master_process on;
-worker_processes 1;
+worker_processes $self->{workers};
 pid $p/nginx.pid;
 error_log $p/error.log info;
 $self->{main}
@@ -176,6 +177,20 @@ sub start_once {
         sleep 0.05;
     }
     die "nginx did not start on port " . $self->port . "\n" . $self->error_log;
+}
+
+# "nginx -s reload": returns once the new workers have started.
+sub reload {
+    my ($self) = @_;
+    my $before = () = $self->error_log =~ /start worker process/g;
+    kill 'HUP', $self->{pid};
+    my $deadline = time + 10;
+    while (time < $deadline) {
+        my $now = () = $self->error_log =~ /start worker process/g;
+        return 1 if $now >= $before + $self->{workers};
+        sleep 0.05;
+    }
+    die "nginx did not reload:\n" . $self->error_log;
 }
 
 sub stop {

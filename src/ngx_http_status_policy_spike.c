@@ -1,0 +1,594 @@
+
+/*
+ * ngx_http_status_policy_module: status_spike_zone and status_spike,
+ * counting final responses per host + path in shared memory and logging
+ * spikes.
+ *
+ * The zone is an nginx shared memory zone with a slab pool; its one
+ * allocation is the block the core counts in.  The core does the
+ * counting; this file owns the zone, its mutex (held only around a core
+ * call, which neither allocates nor blocks) and the log lines.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_status_policy_module.h"
+
+
+#define NGX_HTTP_STATUS_POLICY_SPIKE_EVENTS  16
+
+
+static ngx_int_t ngx_http_status_policy_spike_init_zone(
+    ngx_shm_zone_t *shm_zone, void *data);
+static ngx_int_t ngx_http_status_policy_spike_parse(ngx_conf_t *cf,
+    ngx_str_t *value, ngx_http_status_policy_spike_zone_t *zone,
+    ngx_str_t *name, ssize_t *size);
+static void ngx_http_status_policy_spike_sweep_handler(ngx_event_t *ev);
+static uint64_t ngx_http_status_policy_now_ms(void);
+
+
+char *
+ngx_http_status_policy_spike_zone(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_status_policy_main_conf_t *smcf = conf;
+
+    ssize_t                               size;
+    ngx_str_t                            *value, name;
+    ngx_shm_zone_t                       *shm_zone;
+    ngx_http_status_policy_spike_zone_t  *zone, **zp;
+
+    value = cf->args->elts;
+
+    zone = ngx_pcalloc(cf->pool, sizeof(ngx_http_status_policy_spike_zone_t));
+    if (zone == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    zone->cfg.window_ms = 60000;
+    zone->cfg.threshold = 20;
+    zone->cfg.factor = 5.0;
+
+    if (ngx_http_status_policy_spike_parse(cf, value, zone, &name, &size)
+        != NGX_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
+    shm_zone = ngx_shared_memory_add(cf, &name, size,
+                                     &ngx_http_status_policy_module);
+    if (shm_zone == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (shm_zone->data) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "status_spike_zone: zone \"%V\" is duplicate",
+                           &name);
+        return NGX_CONF_ERROR;
+    }
+
+    shm_zone->init = ngx_http_status_policy_spike_init_zone;
+    shm_zone->data = zone;
+
+    zone->name = name;
+    zone->shm_zone = shm_zone;
+
+    if (smcf->spike_zones.elts == NULL
+        && ngx_array_init(&smcf->spike_zones, cf->pool, 2,
+                          sizeof(ngx_http_status_policy_spike_zone_t *))
+           != NGX_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
+    zp = ngx_array_push(&smcf->spike_zones);
+    if (zp == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    *zp = zone;
+
+    return NGX_CONF_OK;
+}
+
+
+static ngx_int_t
+ngx_http_status_policy_spike_parse(ngx_conf_t *cf, ngx_str_t *value,
+    ngx_http_status_policy_spike_zone_t *zone, ngx_str_t *name,
+    ssize_t *size)
+{
+    u_char      *p, *last;
+    ngx_int_t    n, code;
+    ngx_str_t    s;
+    ngx_uint_t   i;
+
+    ngx_str_null(name);
+    *size = 0;
+    zone->ncodes = 0;
+
+    for (i = 1; i < cf->args->nelts; i++) {
+
+        if (ngx_strncmp(value[i].data, "zone=", 5) == 0) {
+
+            name->data = value[i].data + 5;
+            p = (u_char *) ngx_strchr(name->data, ':');
+
+            if (p == NULL || p == name->data) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "status_spike_zone: invalid zone \"%V\", "
+                                   "expected zone=NAME:SIZE", &value[i]);
+                return NGX_ERROR;
+            }
+
+            name->len = p - name->data;
+
+            s.data = p + 1;
+            s.len = value[i].data + value[i].len - s.data;
+
+            *size = ngx_parse_size(&s);
+
+            if (*size == NGX_ERROR) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "status_spike_zone: invalid zone size "
+                                   "\"%V\"", &s);
+                return NGX_ERROR;
+            }
+
+            /* the slab pool takes a few pages of the zone for itself */
+
+            if ((size_t) *size < sp_spike_min_size() + 8 * ngx_pagesize) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "status_spike_zone: zone \"%V\" is too "
+                                   "small: %V, at least %uzk",
+                                   name, &s,
+                                   (sp_spike_min_size() + 8 * ngx_pagesize
+                                    + 1023) / 1024);
+                return NGX_ERROR;
+            }
+
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "window=", 7) == 0) {
+
+            s.data = value[i].data + 7;
+            s.len = value[i].len - 7;
+
+            n = ngx_parse_time(&s, 0);
+
+            if (n == NGX_ERROR || n < 1000 || n > 86400000) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "status_spike_zone: invalid window \"%V\", "
+                                   "expected a time from 1s to 1d", &s);
+                return NGX_ERROR;
+            }
+
+            zone->cfg.window_ms = (uint32_t) n;
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "threshold=", 10) == 0) {
+
+            n = ngx_atoi(value[i].data + 10, value[i].len - 10);
+
+            if (n == NGX_ERROR || n < 1 || n > 100000000) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "status_spike_zone: invalid threshold "
+                                   "\"%V\", expected a positive number",
+                                   &value[i]);
+                return NGX_ERROR;
+            }
+
+            zone->cfg.threshold = (uint32_t) n;
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "factor=", 7) == 0) {
+
+            n = ngx_atofp(value[i].data + 7, value[i].len - 7, 2);
+
+            if (n == NGX_ERROR || n < 100 || n > 100000) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "status_spike_zone: invalid factor "
+                                   "\"%V\", expected a number from 1 to 1000 "
+                                   "with at most two decimals", &value[i]);
+                return NGX_ERROR;
+            }
+
+            zone->cfg.factor = n / 100.0;
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "codes=", 6) == 0) {
+
+            p = value[i].data + 6;
+            last = value[i].data + value[i].len;
+
+            while (p <= last) {
+                s.data = p;
+
+                while (p < last && *p != ',') {
+                    p++;
+                }
+
+                s.len = p - s.data;
+                code = ngx_atoi(s.data, s.len);
+
+                if (code == NGX_ERROR || s.len != 3 || code < 400
+                    || code > 599)
+                {
+                    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                       "status_spike_zone: invalid code "
+                                       "\"%V\" in \"%V\", expected 400-599",
+                                       &s, &value[i]);
+                    return NGX_ERROR;
+                }
+
+                if (zone->ncodes == NGX_HTTP_STATUS_POLICY_SPIKE_CODES) {
+                    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                       "status_spike_zone: too many codes "
+                                       "in \"%V\"", &value[i]);
+                    return NGX_ERROR;
+                }
+
+                zone->codes[zone->ncodes++] = code;
+                p++;
+            }
+
+            continue;
+        }
+
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "status_spike_zone: invalid parameter \"%V\"",
+                           &value[i]);
+        return NGX_ERROR;
+    }
+
+    if (name->len == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "status_spike_zone: \"zone=NAME:SIZE\" is "
+                           "required");
+        return NGX_ERROR;
+    }
+
+    if (zone->ncodes == 0) {
+        zone->codes[zone->ncodes++] = NGX_HTTP_NOT_FOUND;
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_status_policy_spike_init_zone(ngx_shm_zone_t *shm_zone, void *data)
+{
+    ngx_http_status_policy_spike_zone_t  *ozone = data;
+
+    size_t                                size;
+    ngx_slab_pool_t                      *shpool;
+    ngx_http_status_policy_spike_zone_t  *zone;
+
+    zone = shm_zone->data;
+    shpool = (ngx_slab_pool_t *) shm_zone->shm.addr;
+
+    if (ozone) {
+        /* a reload kept the zone: the counts go on, with the new config */
+
+        zone->shpool = ozone->shpool;
+        zone->block = ozone->block;
+        zone->block_size = ozone->block_size;
+
+        if (sp_spike_init(zone->block, zone->block_size, &zone->cfg,
+                          ngx_http_status_policy_now_ms())
+            == SP_ERROR)
+        {
+            return NGX_ERROR;
+        }
+
+        return NGX_OK;
+    }
+
+    zone->shpool = shpool;
+
+    if (shm_zone->shm.exists) {
+        zone->block = shpool->data;
+        return NGX_OK;
+    }
+
+    /* all the free pages, in one piece: nothing else is allocated here */
+
+    size = shpool->pfree * ngx_pagesize;
+
+    zone->block = ngx_slab_alloc(shpool, size);
+    if (zone->block == NULL) {
+        return NGX_ERROR;
+    }
+
+    zone->block_size = size;
+    shpool->data = zone->block;
+
+    if (sp_spike_init(zone->block, size, &zone->cfg,
+                      ngx_http_status_policy_now_ms())
+        == SP_ERROR)
+    {
+        ngx_log_error(NGX_LOG_EMERG, shm_zone->shm.log, 0,
+                      "status_spike_zone \"%V\" is too small", &zone->name);
+        return NGX_ERROR;
+    }
+
+    ngx_log_error(NGX_LOG_INFO, shm_zone->shm.log, 0,
+                  "status_spike_zone \"%V\" holds %uz paths", &zone->name,
+                  sp_spike_capacity(size));
+
+    return NGX_OK;
+}
+
+
+char *
+ngx_http_status_policy_spike(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_status_policy_loc_conf_t *lcf = conf;
+
+    ngx_str_t                           *value;
+    ngx_http_status_policy_spike_ref_t  *ref, **rp;
+    ngx_http_status_policy_main_conf_t  *smcf;
+
+    if (lcf->spike != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "off") == 0) {
+        lcf->spike = NULL;
+        return NGX_CONF_OK;
+    }
+
+    smcf = ngx_http_conf_get_module_main_conf(cf,
+                                              ngx_http_status_policy_module);
+
+    /* zones may be defined after their use: resolved at postconfiguration */
+
+    ref = ngx_pcalloc(cf->pool, sizeof(ngx_http_status_policy_spike_ref_t));
+    if (ref == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ref->name = value[1];
+    ref->file = cf->conf_file->file.name;
+    ref->line = cf->conf_file->line;
+
+    if (smcf->spike_refs.elts == NULL
+        && ngx_array_init(&smcf->spike_refs, cf->pool, 4,
+                          sizeof(ngx_http_status_policy_spike_ref_t *))
+           != NGX_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
+    rp = ngx_array_push(&smcf->spike_refs);
+    if (rp == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    *rp = ref;
+    lcf->spike = ref;
+
+    return NGX_CONF_OK;
+}
+
+
+ngx_int_t
+ngx_http_status_policy_spike_resolve(ngx_conf_t *cf,
+    ngx_http_status_policy_main_conf_t *smcf)
+{
+    ngx_uint_t                             i, j;
+    ngx_http_status_policy_spike_ref_t   **ref;
+    ngx_http_status_policy_spike_zone_t  **zone;
+
+    ref = smcf->spike_refs.elts;
+    zone = smcf->spike_zones.elts;
+
+    for (i = 0; i < smcf->spike_refs.nelts; i++) {
+
+        for (j = 0; j < smcf->spike_zones.nelts; j++) {
+            if (zone[j]->name.len == ref[i]->name.len
+                && ngx_strncmp(zone[j]->name.data, ref[i]->name.data,
+                               ref[i]->name.len)
+                   == 0)
+            {
+                ref[i]->zone = zone[j];
+                break;
+            }
+        }
+
+        if (ref[i]->zone == NULL) {
+            ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                          "status_spike: unknown zone \"%V\" in %V:%ui",
+                          &ref[i]->name, &ref[i]->file, ref[i]->line);
+            return NGX_ERROR;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_status_policy_spike_handler(ngx_http_request_t *r)
+{
+    u_char                               *p, *key;
+    size_t                                len;
+    ngx_int_t                             kind;
+    ngx_str_t                            *host, *path, referer;
+    ngx_uint_t                            i, status;
+    sp_spike_event_t                      ev;
+    ngx_http_core_srv_conf_t             *cscf;
+    ngx_http_status_policy_ctx_t         *ctx;
+    ngx_http_status_policy_spike_ref_t   *ref;
+    ngx_http_status_policy_spike_zone_t  *zone;
+    ngx_http_status_policy_loc_conf_t    *lcf;
+
+    if (r != r->main) {
+        return NGX_OK;
+    }
+
+    /* the location the client's request was policed in decides */
+
+    ctx = ngx_http_status_policy_get_ctx(r);
+
+    if (ctx && ctx->spike_set) {
+        ref = ctx->spike;
+
+    } else {
+        lcf = ngx_http_get_module_loc_conf(r, ngx_http_status_policy_module);
+        ref = lcf->spike;
+    }
+
+    if (ref == NULL) {
+        return NGX_OK;
+    }
+
+    zone = ref->zone;
+    status = r->headers_out.status;
+
+    for (i = 0; i < zone->ncodes; i++) {
+        if (zone->codes[i] == status) {
+            break;
+        }
+    }
+
+    if (i == zone->ncodes) {
+        return NGX_OK;
+    }
+
+    /* the path the client asked for, not that of an error_page */
+
+    path = (ctx && ctx->uri.len) ? &ctx->uri : &r->uri;
+
+    host = &r->headers_in.server;
+
+    if (host->len == 0) {
+        cscf = ngx_http_get_module_srv_conf(r, ngx_http_core_module);
+        host = &cscf->server_name;
+    }
+
+    len = host->len + path->len;
+
+    key = ngx_pnalloc(r->pool, len);
+    if (key == NULL) {
+        return NGX_OK;
+    }
+
+    p = ngx_cpymem(key, host->data, host->len);
+    ngx_memcpy(p, path->data, path->len);
+
+    if (r->headers_in.referer) {
+        referer = r->headers_in.referer->value;
+
+    } else {
+        ngx_str_null(&referer);
+    }
+
+    ngx_shmtx_lock(&zone->shpool->mutex);
+
+    kind = sp_spike_hit(zone->block, (int) status, (const char *) key, len,
+                        (const char *) referer.data, referer.len,
+                        ngx_http_status_policy_now_ms(), &ev);
+
+    ngx_shmtx_unlock(&zone->shpool->mutex);
+
+    if (kind == SP_SPIKE_STARTED) {
+        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0, "%s", ev.line);
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * Every worker sweeps every zone a few times a window, so that the end
+ * of a spike is logged even when its path gets no more requests; the
+ * first worker to see it ends it.
+ */
+
+ngx_int_t
+ngx_http_status_policy_spike_init_process(ngx_cycle_t *cycle)
+{
+    ngx_uint_t                             i;
+    ngx_event_t                           *ev;
+    ngx_http_status_policy_spike_zone_t  **zone;
+    ngx_http_status_policy_main_conf_t    *smcf;
+
+    smcf = ngx_http_cycle_get_module_main_conf(cycle,
+                                               ngx_http_status_policy_module);
+
+    if (smcf == NULL || smcf->spike_zones.elts == NULL) {
+        return NGX_OK;
+    }
+
+    zone = smcf->spike_zones.elts;
+
+    for (i = 0; i < smcf->spike_zones.nelts; i++) {
+
+        ev = ngx_pcalloc(cycle->pool, sizeof(ngx_event_t));
+        if (ev == NULL) {
+            return NGX_ERROR;
+        }
+
+        ev->handler = ngx_http_status_policy_spike_sweep_handler;
+        ev->data = zone[i];
+        ev->log = cycle->log;
+        ev->cancelable = 1;
+
+        ngx_add_timer(ev, ngx_max(zone[i]->cfg.window_ms / 6, 1000));
+    }
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_status_policy_spike_sweep_handler(ngx_event_t *ev)
+{
+    size_t                                i, n;
+    sp_spike_event_t                     *events;
+    ngx_http_status_policy_spike_zone_t  *zone;
+
+    static sp_spike_event_t  ended[NGX_HTTP_STATUS_POLICY_SPIKE_EVENTS];
+
+    zone = ev->data;
+    events = ended;
+
+    ngx_shmtx_lock(&zone->shpool->mutex);
+
+    n = sp_spike_sweep(zone->block, ngx_http_status_policy_now_ms(), events,
+                       NGX_HTTP_STATUS_POLICY_SPIKE_EVENTS);
+
+    ngx_shmtx_unlock(&zone->shpool->mutex);
+
+    for (i = 0; i < n; i++) {
+        ngx_log_error(NGX_LOG_NOTICE, ev->log, 0, "%s", events[i].line);
+    }
+
+    if (!ngx_exiting) {
+        ngx_add_timer(ev, ngx_max(zone->cfg.window_ms / 6, 1000));
+    }
+}
+
+
+/* wall-clock milliseconds: the same in every worker, and shown in reports */
+
+static uint64_t
+ngx_http_status_policy_now_ms(void)
+{
+    ngx_time_t  *tp;
+
+    tp = ngx_timeofday();
+
+    return (uint64_t) tp->sec * 1000 + tp->msec;
+}
