@@ -164,6 +164,77 @@ for my $case (@file) {
     is($rc, 0, 'status_mask with several codes is accepted') or diag $out;
 }
 
+# spike zones: every bad parameter is named, with the place
+{
+    my @spike = (
+        ['status_spike_zone zone=a:1m window=0s;',
+         'status_spike_zone: invalid window "0s", expected a time from 1s to 1d'],
+        ['status_spike_zone zone=a:1m window=abc;',
+         'status_spike_zone: invalid window "abc", expected a time from 1s to 1d'],
+        ['status_spike_zone zone=a:1m threshold=0;',
+         'status_spike_zone: invalid threshold "threshold=0", expected a positive number'],
+        ['status_spike_zone zone=a:1m threshold=x;',
+         'status_spike_zone: invalid threshold "threshold=x", expected a positive number'],
+        ['status_spike_zone zone=a:1m factor=0.5;',
+         'status_spike_zone: invalid factor "factor=0.5", expected a number from 1 to 1000 with at most two decimals'],
+        ['status_spike_zone zone=a:1m factor=abc;',
+         'status_spike_zone: invalid factor "factor=abc", expected a number from 1 to 1000 with at most two decimals'],
+        ['status_spike_zone zone=a:1m codes=404,200;',
+         'status_spike_zone: invalid code "200" in "codes=404,200", expected 400-599'],
+        ['status_spike_zone zone=a:1m codes=;',
+         'status_spike_zone: invalid code "" in "codes=", expected 400-599'],
+        ['status_spike_zone zone=a:16k;',
+         'status_spike_zone: zone "a" is too small: 16k, at least'],
+        ['status_spike_zone zone=a:lots;',
+         'status_spike_zone: invalid zone size "lots"'],
+        ['status_spike_zone zone=a;',
+         'status_spike_zone: invalid zone "zone=a", expected zone=NAME:SIZE'],
+        ['status_spike_zone window=10s;',
+         'status_spike_zone: "zone=NAME:SIZE" is required'],
+        ['status_spike_zone zone=a:1m speed=3;',
+         'status_spike_zone: invalid parameter "speed=3"'],
+        ["status_spike_zone zone=a:1m;\nstatus_spike_zone zone=a:1m;",
+         'status_spike_zone: zone "a" is duplicate'],
+    );
+    for my $case (@spike) {
+        my ($directive, $reason) = @$case;
+        my $t = TestNginx->new(http => "$directive\n"
+            . "server { listen 127.0.0.1:%%PORT%%; }\n");
+        my ($rc, $out) = $t->test_config;
+        my $p = $t->prefix;
+        is($rc, 1, "nginx -t fails: $directive");
+        like($out, qr{\[emerg\] \Q$reason\E.* in \Q$p\E/nginx\.conf:\d+},
+             "reason and place: $directive");
+    }
+
+    my $t = TestNginx->new(http => <<'HTTP');
+    server {
+        listen 127.0.0.1:%%PORT%%;
+        location / {
+            status_spike nowhere;
+        }
+    }
+HTTP
+    my ($rc, $out) = $t->test_config;
+    my $p = $t->prefix;
+    is($rc, 1, 'nginx -t fails: status_spike with an unknown zone');
+    like($out, qr{\[emerg\] status_spike: unknown zone "nowhere" in \Q$p\E/nginx\.conf:\d+},
+         'reason and place: unknown zone');
+
+    $t = TestNginx->new(http => <<'HTTP');
+    server {
+        listen 127.0.0.1:%%PORT%%;
+        status_spike later;
+        location / { status_spike off; }
+        location /x/ { status_spike later; }
+    }
+    status_spike_zone zone=later:1m window=30s threshold=50 factor=2.5 codes=404,410,451;
+HTTP
+    ($rc, $out) = $t->test_config;
+    is($rc, 0, 'a zone may be defined after its use; all parameters')
+        or diag $out;
+}
+
 # the on/off directives take nothing else
 for my $directive (qw(status_policy_inherit status_policy_ignore_case
                       status_policy_dry_run status_drop_connection))
