@@ -3,7 +3,8 @@
 #   make            build the module (.so) against Debian's nginx-dev
 #   make run        build and start a demo nginx on 127.0.0.1:8080
 #   make test       build and run every test (unit + integration)
-#   make bench      matcher micro-benchmarks against a PCRE2-JIT baseline
+#   make bench      matcher micro-benchmarks against a PCRE2-JIT baseline,
+#                   and the cost of spike counting under a 404 flood
 #   make bench-nginx  requests/s end to end against nginx alone and map
 #   make fuzz       libFuzzer over the rules reader and matcher
 #
@@ -94,8 +95,10 @@ $(BUILD)/bench_core: $(BENCH_SRCS) $(CORE_LIB)
 	$(CXX) $(SP_CXXFLAGS) -O2 -DNDEBUG -o $@ $(BENCH_SRCS) $(CORE_LIB) \
 	    -lbenchmark -lpcre2-8 -pthread
 
-bench: deps $(BUILD)/bench_core
+bench: deps $(BUILD)/bench_core module
 	bench/run-core-bench $(BUILD)
+	@tools/install-deps bc
+	bench/run-spike-bench $(BUILD)
 
 # nginx end to end with wrk: without the module, with it, and with
 # nginx's own map doing the same job.

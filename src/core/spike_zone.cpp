@@ -12,7 +12,7 @@ static_assert(std::is_trivially_copyable_v<PathSlot>);
 namespace {
 
 constexpr uint32_t kMagic = 0x53504b31;  // "SPK1"
-constexpr uint32_t kVersion = 1;
+constexpr uint32_t kVersion = 3;
 constexpr size_t kMinPaths = 16;
 
 // A new window's hits count this much in the baseline.
@@ -59,6 +59,7 @@ struct Layout {
     size_t slots_off = 0;
     size_t index_off = 0;
     size_t heap_off = 0;
+    size_t pos_off = 0;
     size_t total = 0;
 };
 
@@ -71,8 +72,9 @@ Layout layout_for(size_t capacity) {
     }
     l.slots_off = align8(sizeof(ZoneHeader));
     l.index_off = align8(l.slots_off + capacity * sizeof(PathSlot));
-    l.heap_off = align8(l.index_off + l.index_size * sizeof(uint32_t));
-    l.total = align8(l.heap_off + capacity * sizeof(uint32_t));
+    l.heap_off = align8(l.index_off + l.index_size * sizeof(uint64_t));
+    l.pos_off = align8(l.heap_off + capacity * sizeof(HeapEntry));
+    l.total = align8(l.pos_off + capacity * sizeof(uint32_t));
     return l;
 }
 
@@ -81,7 +83,8 @@ Layout layout_for(size_t capacity) {
 size_t SpikeZone::capacity_for(size_t size) {
     // the index makes the cost per path uneven: search downward from an
     // estimate that ignores it
-    size_t per_path = sizeof(PathSlot) + 3 * sizeof(uint32_t);
+    size_t per_path = sizeof(PathSlot) + sizeof(HeapEntry)
+                      + 2 * sizeof(uint64_t) + sizeof(uint32_t);
     if (size < sizeof(ZoneHeader)) {
         return 0;
     }
@@ -128,8 +131,9 @@ SpikeZone::SpikeZone(void* block) {
     Layout l = layout_for(h_->capacity);
     auto* base = static_cast<char*>(block);
     slots_ = reinterpret_cast<PathSlot*>(base + l.slots_off);
-    index_ = reinterpret_cast<uint32_t*>(base + l.index_off);
-    heap_ = reinterpret_cast<uint32_t*>(base + l.heap_off);
+    index_ = reinterpret_cast<uint64_t*>(base + l.index_off);
+    heap_ = reinterpret_cast<HeapEntry*>(base + l.heap_off);
+    pos_ = reinterpret_cast<uint32_t*>(base + l.pos_off);
 }
 
 size_t SpikeZone::capacity() const { return h_->capacity; }
@@ -138,20 +142,36 @@ uint64_t SpikeZone::counted() const { return h_->counted; }
 uint64_t SpikeZone::evicted() const { return h_->evicted; }
 const SpikeConfig& SpikeZone::config() const { return h_->cfg; }
 
+// An index entry holds the high half of the key's hash beside the slot,
+// so that probing a cluster reads no slot until the hash agrees.
+namespace {
+
+uint64_t index_entry(uint64_t hash, uint32_t slot) {
+    return (hash & 0xffffffff00000000ULL) | (uint64_t{slot} + 1);
+}
+
+uint32_t entry_slot(uint64_t e) { return static_cast<uint32_t>(e) - 1; }
+
+}  // namespace
+
 uint32_t SpikeZone::find(uint64_t hash, std::string_view key) const {
     uint32_t mask = h_->index_size - 1;
+    uint64_t high = hash & 0xffffffff00000000ULL;
     for (uint32_t i = hash & mask;; i = (i + 1) & mask) {
-        uint32_t v = index_[i];
-        if (v == 0) {
+        uint64_t e = index_[i];
+        if (e == 0) {
             return UINT32_MAX;
         }
-        const PathSlot& s = slots_[v - 1];
+        if ((e & 0xffffffff00000000ULL) != high) {
+            continue;
+        }
+        const PathSlot& s = slots_[entry_slot(e)];
         // the stored key may be truncated: the full-key hash decides,
         // the stored bytes guard against a collision
         if (s.hash == hash
             && key.substr(0, s.key_len) == std::string_view(s.key, s.key_len))
         {
-            return v - 1;
+            return entry_slot(e);
         }
     }
 }
@@ -162,19 +182,21 @@ void SpikeZone::index_insert(uint64_t hash, uint32_t slot) {
     while (index_[i] != 0) {
         i = (i + 1) & mask;
     }
-    index_[i] = slot + 1;
+    index_[i] = index_entry(hash, slot);
 }
 
 // Linear probing deletion: later entries of the cluster move back into
-// the hole when their home position allows it.
+// the hole when their home position allows it.  The home of an entry is
+// recomputed from its slot's hash; only the low bits matter.
 void SpikeZone::index_erase(uint64_t hash, uint32_t slot) {
     uint32_t mask = h_->index_size - 1;
     uint32_t i = hash & mask;
-    while (index_[i] != slot + 1) {
+    uint64_t target = index_entry(hash, slot);
+    while (index_[i] != target) {
         i = (i + 1) & mask;
     }
     for (uint32_t j = (i + 1) & mask; index_[j] != 0; j = (j + 1) & mask) {
-        uint32_t home = slots_[index_[j] - 1].hash & mask;
+        uint32_t home = slots_[entry_slot(index_[j])].hash & mask;
         bool movable = (j > i) ? (home <= i || home > j)
                                : (home <= i && home > j);
         if (movable) {
@@ -187,14 +209,14 @@ void SpikeZone::index_erase(uint64_t hash, uint32_t slot) {
 
 void SpikeZone::heap_swap(uint32_t a, uint32_t b) {
     std::swap(heap_[a], heap_[b]);
-    slots_[heap_[a]].heap_pos = a;
-    slots_[heap_[b]].heap_pos = b;
+    pos_[heap_[a].slot] = a;
+    pos_[heap_[b].slot] = b;
 }
 
 void SpikeZone::heap_up(uint32_t pos) {
     while (pos > 0) {
         uint32_t parent = (pos - 1) / 2;
-        if (slots_[heap_[parent]].score <= slots_[heap_[pos]].score) {
+        if (heap_[parent].score <= heap_[pos].score) {
             return;
         }
         heap_swap(pos, parent);
@@ -205,10 +227,10 @@ void SpikeZone::heap_up(uint32_t pos) {
 void SpikeZone::heap_down(uint32_t pos) {
     for (;;) {
         uint32_t l = 2 * pos + 1, r = l + 1, min = pos;
-        if (l < h_->used && slots_[heap_[l]].score < slots_[heap_[min]].score) {
+        if (l < h_->used && heap_[l].score < heap_[min].score) {
             min = l;
         }
-        if (r < h_->used && slots_[heap_[r]].score < slots_[heap_[min]].score) {
+        if (r < h_->used && heap_[r].score < heap_[min].score) {
             min = r;
         }
         if (min == pos) {
@@ -229,7 +251,7 @@ double SpikeZone::weight(uint64_t now_ms) {
     if (e > kRescaleExponent) {
         double scale = std::exp(-e);
         for (uint32_t i = 0; i < h_->used; i++) {
-            slots_[i].score *= scale;
+            heap_[i].score *= scale;
             slots_[i].error *= scale;
         }
         h_->landmark_ms = now_ms;
@@ -246,21 +268,23 @@ uint32_t SpikeZone::take_slot(uint64_t hash, uint64_t now_ms) {
 
     if (h_->used < h_->capacity) {
         i = h_->used++;
-        heap_[i] = i;
-        slots_[i].heap_pos = i;
+        heap_[i] = HeapEntry{0, i, 0};
+        pos_[i] = i;
     } else {
-        i = heap_[0];
-        inherited = slots_[i].score;
+        i = heap_[0].slot;
+        inherited = heap_[0].score;
         index_erase(slots_[i].hash, i);
         h_->evicted++;
     }
 
     PathSlot& s = slots_[i];
-    uint32_t pos = s.heap_pos;
-    std::memset(&s, 0, sizeof(s));
-    s.heap_pos = pos;
+    // the header fields only: the key and referers are rewritten as used
+    std::memset(&s, 0, offsetof(PathSlot, referers));
+    for (RefererSlot& r : s.referers) {
+        r.count = 0;
+    }
     s.hash = hash;
-    s.score = inherited;
+    heap_[pos_[i]].score = inherited;
     s.error = inherited;
     s.first_seen_ms = now_ms;
     s.bucket_epoch = now_ms / std::max<uint32_t>(h_->cfg.window_ms / kBuckets, 1);
@@ -357,8 +381,8 @@ SpikeEvent SpikeZone::hit(int code, std::string_view key,
     PathSlot& s = slots_[i];
     advance(s, now_ms);
 
-    s.score += weight(now_ms);
-    heap_down(s.heap_pos);
+    heap_[pos_[i]].score += weight(now_ms);
+    heap_down(pos_[i]);
 
     h_->counted++;
     s.total++;

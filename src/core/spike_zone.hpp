@@ -46,9 +46,7 @@ struct RefererSlot {
 
 struct PathSlot {
     uint64_t hash;
-    double score;           // forward-decayed weight (Space-Saving)
     double error;           // weight inherited from the evicted path
-    uint32_t heap_pos;
     uint16_t key_len;       // bytes stored in key
     uint8_t truncated;
     uint8_t spiking;
@@ -65,6 +63,14 @@ struct PathSlot {
     uint64_t spike_start_ms;
     RefererSlot referers[kReferers];
     char key[kKeyMax];
+};
+
+// The heap is kept apart from the slots, dense, so that its operations
+// stay in cache: each entry carries the score it is ordered by.
+struct HeapEntry {
+    double score;           // forward-decayed weight (Space-Saving)
+    uint32_t slot;
+    uint32_t pad;
 };
 
 struct ZoneHeader;
@@ -113,8 +119,9 @@ private:
 
     ZoneHeader* h_;
     PathSlot* slots_;
-    uint32_t* index_;   // open addressing: slot + 1, 0 = empty
-    uint32_t* heap_;    // min-heap of slots by score
+    uint64_t* index_;   // open addressing: hash high bits | slot + 1; 0 = empty
+    HeapEntry* heap_;   // min-heap of slots by score
+    uint32_t* pos_;     // where each slot is in the heap
 };
 
 template <typename F>
