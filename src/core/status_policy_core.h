@@ -223,6 +223,52 @@ size_t sp_spike_top(void *block, uint64_t now_ms, sp_spike_path_t *out,
     size_t max, sp_spike_stats_t *stats) SP_NOEXCEPT;
 
 
+/*
+ * The report of status_policy_report: spike zones (their top paths, copied
+ * out with sp_spike_top()) and rule hit counters, rendered as JSON,
+ * Prometheus text or a self-contained HTML page.
+ */
+
+typedef enum {
+    SP_REPORT_JSON = 0,
+    SP_REPORT_PROMETHEUS,
+    SP_REPORT_HTML
+} sp_report_format_t;
+
+typedef struct {
+    sp_str_t                 name;
+    sp_spike_config_t        cfg;
+    const int               *codes;
+    size_t                   ncodes;
+    sp_spike_stats_t         stats;
+    const sp_spike_path_t   *paths;
+    size_t                   npaths;
+} sp_report_zone_t;
+
+typedef struct {
+    sp_str_t                 source;
+    unsigned                 line;
+    int                      code;
+    int                      kind;          /* sp_kind_t */
+    sp_str_t                 pattern;
+    uint64_t                 hits;
+} sp_report_rule_t;
+
+typedef struct {
+    uint64_t                 now_ms;        /* wall clock */
+    const sp_report_zone_t  *zones;
+    size_t                   nzones;
+    const sp_report_rule_t  *rules;
+    size_t                   nrules;
+} sp_report_t;
+
+/*
+ * Renders the report; returns the full length needed, which may exceed
+ * size (nothing is written past size), or 0 on failure.
+ */
+size_t sp_report_render(const sp_report_t *report, int format, char *buf,
+    size_t size) SP_NOEXCEPT;
+
 #ifdef __cplusplus
 }
 #endif
