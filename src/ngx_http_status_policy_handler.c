@@ -104,6 +104,8 @@ ngx_http_status_policy_handler(ngx_http_request_t *r)
         return NGX_DECLINED;
     }
 
+    ngx_http_status_policy_count_hit(r, level, m.rule);
+
     if (ngx_http_status_policy_decide(r, ctx, &info) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }

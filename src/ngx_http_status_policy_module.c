@@ -87,6 +87,13 @@ static ngx_command_t  ngx_http_status_policy_commands[] = {
       0,
       NULL },
 
+    { ngx_string("status_policy_report"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS|NGX_CONF_TAKE1,
+      ngx_http_status_policy_report,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("status_mask"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
       ngx_http_status_policy_mask,
@@ -160,6 +167,7 @@ ngx_http_status_policy_create_loc_conf(ngx_conf_t *cf)
     conf->drop_connection = NGX_CONF_UNSET;
     conf->mask = NGX_CONF_UNSET_PTR;
     conf->spike = NGX_CONF_UNSET_PTR;
+    conf->report = NGX_CONF_UNSET;
 
     return conf;
 }
@@ -206,7 +214,9 @@ static ngx_int_t
 ngx_http_status_policy_compile(ngx_conf_t *cf,
     ngx_http_status_policy_loc_conf_t *lcf)
 {
-    u_char  err[NGX_HTTP_STATUS_POLICY_ERRSTR_SIZE];
+    u_char                                err[NGX_HTTP_STATUS_POLICY_ERRSTR_SIZE];
+    ngx_http_status_policy_loc_conf_t   **level;
+    ngx_http_status_policy_main_conf_t   *smcf;
 
     if (lcf->rules == NULL || lcf->compiled) {
         return NGX_OK;
@@ -221,6 +231,28 @@ ngx_http_status_policy_compile(ngx_conf_t *cf,
     }
 
     lcf->compiled = 1;
+
+    /* the level's rules get hit counters after those of earlier levels */
+
+    smcf = ngx_http_conf_get_module_main_conf(cf,
+                                              ngx_http_status_policy_module);
+
+    if (smcf->rulesets.elts == NULL
+        && ngx_array_init(&smcf->rulesets, cf->pool, 8,
+                          sizeof(ngx_http_status_policy_loc_conf_t *))
+           != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    level = ngx_array_push(&smcf->rulesets);
+    if (level == NULL) {
+        return NGX_ERROR;
+    }
+
+    *level = lcf;
+    lcf->hits_base = smcf->nrules;
+    smcf->nrules += sp_ruleset_count(lcf->rules);
 
     return NGX_OK;
 }
@@ -396,6 +428,10 @@ ngx_http_status_policy_init(ngx_conf_t *cf)
 
     if (!smcf->enabled) {
         return NGX_OK;
+    }
+
+    if (smcf->nrules && ngx_http_status_policy_hits_zone(cf, smcf) != NGX_OK) {
+        return NGX_ERROR;
     }
 
     /*

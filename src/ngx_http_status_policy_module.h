@@ -69,6 +69,11 @@ typedef struct {
 
     ngx_array_t                         spike_zones;  /* of zone pointers */
     ngx_array_t                         spike_refs;   /* of ref pointers */
+
+    /* every level with rules, and a hit counter per rule in shared memory */
+    ngx_array_t                         rulesets;     /* of loc conf pointers */
+    ngx_uint_t                          nrules;
+    ngx_atomic_t                       *hits;
 } ngx_http_status_policy_main_conf_t;
 
 
@@ -92,6 +97,12 @@ struct ngx_http_status_policy_loc_conf_s {
 
     /* status_spike: the zone responses are counted into, NULL if off */
     ngx_http_status_policy_spike_ref_t  *spike;
+
+    /* the hit counter of this level's first rule */
+    ngx_uint_t                          hits_base;
+
+    /* status_policy_report: its format, -1 if chosen per request */
+    ngx_int_t                           report;
 
     unsigned                            compiled:1;
 };
@@ -144,6 +155,16 @@ ngx_int_t ngx_http_status_policy_spike_resolve(ngx_conf_t *cf,
     ngx_http_status_policy_main_conf_t *smcf);
 ngx_int_t ngx_http_status_policy_spike_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_status_policy_spike_init_process(ngx_cycle_t *cycle);
+uint64_t ngx_http_status_policy_now_ms(void);
+
+ngx_int_t ngx_http_status_policy_hits_zone(ngx_conf_t *cf,
+    ngx_http_status_policy_main_conf_t *smcf);
+void ngx_http_status_policy_count_hit(ngx_http_request_t *r,
+    ngx_http_status_policy_loc_conf_t *level, uint32_t rule);
+ngx_int_t ngx_http_status_policy_report_rules(ngx_http_request_t *r,
+    sp_report_t *report);
+char *ngx_http_status_policy_report(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 
 ngx_int_t ngx_http_status_policy_add_variables(ngx_conf_t *cf);
 

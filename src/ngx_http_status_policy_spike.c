@@ -27,7 +27,6 @@ static ngx_int_t ngx_http_status_policy_spike_parse(ngx_conf_t *cf,
     ngx_str_t *value, ngx_http_status_policy_spike_zone_t *zone,
     ngx_str_t *name, ssize_t *size);
 static void ngx_http_status_policy_spike_sweep_handler(ngx_event_t *ev);
-static uint64_t ngx_http_status_policy_now_ms(void);
 
 
 char *
@@ -583,7 +582,7 @@ ngx_http_status_policy_spike_sweep_handler(ngx_event_t *ev)
 
 /* wall-clock milliseconds: the same in every worker, and shown in reports */
 
-static uint64_t
+uint64_t
 ngx_http_status_policy_now_ms(void)
 {
     ngx_time_t  *tp;

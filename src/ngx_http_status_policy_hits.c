@@ -1,0 +1,204 @@
+
+/*
+ * ngx_http_status_policy_module: a hit counter for every rule, in shared
+ * memory so that all workers add to the same counts, shown by
+ * status_policy_report.  Counts start at zero with each configuration:
+ * a reload may renumber the rules.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_status_policy_module.h"
+
+
+/* rules shown in a report: the most hit ones */
+#define NGX_HTTP_STATUS_POLICY_REPORT_RULES  1000
+
+
+typedef struct {
+    ngx_http_status_policy_loc_conf_t  *level;
+    uint32_t                            rule;
+    uint64_t                            hits;
+} ngx_http_status_policy_hit_t;
+
+
+static ngx_int_t ngx_http_status_policy_hits_init_zone(
+    ngx_shm_zone_t *shm_zone, void *data);
+static int ngx_libc_cdecl ngx_http_status_policy_hits_cmp(const void *one,
+    const void *two);
+
+
+ngx_int_t
+ngx_http_status_policy_hits_zone(ngx_conf_t *cf,
+    ngx_http_status_policy_main_conf_t *smcf)
+{
+    size_t           size;
+    ngx_shm_zone_t  *shm_zone;
+
+    static ngx_str_t  name = ngx_string("status_policy_rule_hits");
+
+    size = ngx_align(smcf->nrules * sizeof(ngx_atomic_t), ngx_pagesize)
+           + 8 * ngx_pagesize;
+
+    shm_zone = ngx_shared_memory_add(cf, &name, size,
+                                     &ngx_http_status_policy_module);
+    if (shm_zone == NULL) {
+        return NGX_ERROR;
+    }
+
+    shm_zone->init = ngx_http_status_policy_hits_init_zone;
+    shm_zone->data = smcf;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_status_policy_hits_init_zone(ngx_shm_zone_t *shm_zone, void *data)
+{
+    size_t                               size;
+    ngx_slab_pool_t                     *shpool;
+    ngx_http_status_policy_main_conf_t  *smcf;
+
+    smcf = shm_zone->data;
+    shpool = (ngx_slab_pool_t *) shm_zone->shm.addr;
+    size = smcf->nrules * sizeof(ngx_atomic_t);
+
+    if (data) {
+        /* a reload of the same size: the same memory, counted afresh */
+        smcf->hits = shpool->data;
+        ngx_memzero((void *) smcf->hits, size);
+        return NGX_OK;
+    }
+
+    smcf->hits = ngx_slab_calloc(shpool, size);
+    if (smcf->hits == NULL) {
+        return NGX_ERROR;
+    }
+
+    shpool->data = (void *) smcf->hits;
+
+    return NGX_OK;
+}
+
+
+void
+ngx_http_status_policy_count_hit(ngx_http_request_t *r,
+    ngx_http_status_policy_loc_conf_t *level, uint32_t rule)
+{
+    ngx_http_status_policy_main_conf_t  *smcf;
+
+    smcf = ngx_http_get_module_main_conf(r, ngx_http_status_policy_module);
+
+    if (smcf->hits) {
+        (void) ngx_atomic_fetch_add(&smcf->hits[level->hits_base + rule], 1);
+    }
+}
+
+
+/* The rules that have been hit, most hit first, at most a thousand. */
+
+ngx_int_t
+ngx_http_status_policy_report_rules(ngx_http_request_t *r,
+    sp_report_t *report)
+{
+    size_t                               n, count;
+    uint32_t                             k;
+    ngx_uint_t                           i;
+    sp_rule_info_t                       info;
+    sp_report_rule_t                    *rules;
+    ngx_http_status_policy_hit_t        *hit;
+    ngx_http_status_policy_loc_conf_t  **level;
+    ngx_http_status_policy_main_conf_t  *smcf;
+
+    smcf = ngx_http_get_module_main_conf(r, ngx_http_status_policy_module);
+
+    if (smcf->hits == NULL) {
+        return NGX_OK;
+    }
+
+    n = 0;
+
+    for (i = 0; i < smcf->nrules; i++) {
+        if (smcf->hits[i]) {
+            n++;
+        }
+    }
+
+    if (n == 0) {
+        return NGX_OK;
+    }
+
+    hit = ngx_palloc(r->pool, n * sizeof(ngx_http_status_policy_hit_t));
+    if (hit == NULL) {
+        return NGX_ERROR;
+    }
+
+    level = smcf->rulesets.elts;
+    count = 0;
+
+    for (i = 0; i < smcf->rulesets.nelts && count < n; i++) {
+        for (k = 0; k < sp_ruleset_count(level[i]->rules) && count < n; k++) {
+            uint64_t  hits = smcf->hits[level[i]->hits_base + k];
+
+            if (hits) {
+                hit[count].level = level[i];
+                hit[count].rule = k;
+                hit[count].hits = hits;
+                count++;
+            }
+        }
+    }
+
+    ngx_qsort(hit, count, sizeof(ngx_http_status_policy_hit_t),
+              ngx_http_status_policy_hits_cmp);
+
+    count = ngx_min(count, NGX_HTTP_STATUS_POLICY_REPORT_RULES);
+
+    rules = ngx_palloc(r->pool, count * sizeof(sp_report_rule_t));
+    if (rules == NULL) {
+        return NGX_ERROR;
+    }
+
+    for (n = 0; n < count; n++) {
+        if (sp_ruleset_rule(hit[n].level->rules, hit[n].rule, &info)
+            != SP_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        rules[n].source = info.source;
+        rules[n].line = info.line;
+        rules[n].code = info.code;
+        rules[n].kind = info.kind;
+        rules[n].pattern = info.pattern;
+        rules[n].hits = hit[n].hits;
+    }
+
+    report->rules = rules;
+    report->nrules = count;
+
+    return NGX_OK;
+}
+
+
+static int ngx_libc_cdecl
+ngx_http_status_policy_hits_cmp(const void *one, const void *two)
+{
+    const ngx_http_status_policy_hit_t  *a = one, *b = two;
+
+    if (a->hits != b->hits) {
+        return a->hits > b->hits ? -1 : 1;
+    }
+
+    /* equal counts: configuration order */
+
+    if (a->level != b->level) {
+        return a->level->hits_base < b->level->hits_base ? -1 : 1;
+    }
+
+    return a->rule < b->rule ? -1 : (a->rule > b->rule);
+}
