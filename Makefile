@@ -39,7 +39,7 @@ UNIT_SRCS  = $(wildcard t/unit/*.cpp)
 BENCH_SRCS = bench/matcher_bench.cpp
 CHECK_SRCS = $(wildcard src/cli/*.cpp)
 
-.PHONY: all module core deps unit test prove bench run clean check-tool fuzz fuzz-deps bench-nginx
+.PHONY: test-deps all module core deps unit test prove bench run clean check-tool fuzz fuzz-deps bench-nginx
 
 all: deps module check-tool
 
@@ -84,7 +84,12 @@ $(BUILD)/status-policy-check: $(CHECK_SRCS) $(CORE_LIB)
 unit: deps $(BUILD)/unit_tests
 	$(BUILD)/unit_tests
 
-prove: deps module check-tool
+# the report tests check Prometheus output with promtool and render the
+# HTML page in headless Chromium
+test-deps:
+	@tools/install-deps prometheus chromium
+
+prove: deps test-deps module check-tool
 	NGINX_BIN=$(NGINX_BIN) STATUS_POLICY_MODULE=$(MODULE) \
 	STATUS_POLICY_CHECK=$(BUILD)/status-policy-check \
 	    prove -j$(PROVE_JOBS) -I t/lib t/
