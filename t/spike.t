@@ -6,6 +6,7 @@ use strict;
 use warnings;
 use Test::More;
 use Time::HiRes qw(sleep time);
+use JSON::PP ();
 use lib 't/lib';
 use TestNginx;
 
@@ -32,6 +33,11 @@ my $t = TestNginx->new(
         location /private/ {
             deny all;
             status_mask 403;
+        }
+
+        location = /report {
+            status_spike off;
+            status_policy_report json;
         }
 
         location /retired/ {
@@ -118,7 +124,7 @@ sub hits {
 SKIP: {
     # a flood of 100,000 unique paths: the zone stays within its size,
     # nginx keeps serving, and the one real spike is still found
-    skip 'h2load is not installed', 3 unless `which h2load` =~ /h2load/;
+    skip 'h2load is not installed', 7 unless `which h2load` =~ /h2load/;
 
     my $uris = $t->prefix . '/flood.txt';
     open my $fh, '>', $uris or die $!;
@@ -130,12 +136,22 @@ SKIP: {
     }
     close $fh;
 
-    my $out = `h2load -n 100200 -c 4 -m 16 -i '$uris' 2>&1`;
+    # one client: h2load starts each client at the top of the list, and
+    # one client alone makes every one of the 100,000 paths a new one
+    my $out = `h2load -n 100200 -c 1 -m 64 -i '$uris' 2>&1`;
     like($out, qr{status codes: 0 2xx, 0 3xx, 100200 4xx}, 'every request '
                                                             . 'answered 404')
         or diag $out;
     ok($t->wait_for_log(qr{404 spike on "127\.0\.0\.1/really-broken": 10 in 2s}),
        'the spiking path among 100,000 unique ones is detected');
+    my $report = JSON::PP::decode_json($t->get('/report')->{body});
+    my ($zone) = grep { $_->{name} eq 'spikes' } @{ $report->{zones} };
+    is($zone->{top}[0]{path}, '127.0.0.1/really-broken',
+       'the spiking path is at the top of the report');
+    cmp_ok($zone->{paths}, '<=', $zone->{capacity},
+           "the zone holds no more than its $zone->{capacity} paths");
+    cmp_ok($zone->{evicted}, '>', 90000, 'the flood was let go');
+    cmp_ok($zone->{counted}, '>=', 100200, 'every response was counted');
     is($t->get('/old-post')->{status}, 404, 'nginx still serves');
 }
 
