@@ -16,6 +16,7 @@ my $t = TestNginx->new(
     http => <<'HTTP');
     status_spike_zone zone=spikes:1m window=2s threshold=10;
     status_spike_zone zone=gone:256k window=60s threshold=3 codes=404,410;
+    status_spike_zone zone=busy:128k window=1s threshold=10 factor=5;
 
     server {
         listen 127.0.0.1:%%PORT%%;
@@ -38,6 +39,10 @@ my $t = TestNginx->new(
         location = /report {
             status_spike off;
             status_policy_report json;
+        }
+
+        location /busy/ {
+            status_spike busy;
         }
 
         location /retired/ {
@@ -110,6 +115,26 @@ sub hits {
     my $line = $t->wait_for_log(qr{404 spike on "localhost/evil.*$}m);
     like($line // '', qr{^404 spike on "localhost/evil\\x0A\\x22x\\x5C": 10 in 2s \(baseline 0\.0/2s\), top referer "https://r\.example/\\x22quoted\\x01" \(10\)},
          'path and referer escaped in the spike line');
+}
+
+{
+    # a path that is always busy builds a baseline: 4 a second for 6
+    # seconds, then 12 in a second is over the threshold but not 5 x the
+    # baseline (about 3.3); 60 in a second is a spike
+    my $second = sub { sleep(1 - (time - int time)) };
+    $second->();
+    for (1 .. 6) {
+        hits('/busy/feed', 4);
+        $second->();
+    }
+    hits('/busy/feed', 12);
+    $second->();
+    sleep 0.3;
+    is(scalar spike_lines(qr{spike on "localhost/busy/feed"}), 0,
+       'the baseline suppresses a busy path at 3x its usual rate');
+    hits('/busy/feed', 60);
+    ok($t->wait_for_log(qr{404 spike on "localhost/busy/feed": \d+ in 1s \(baseline [1-9]\.\d/1s\)}),
+       'a jump far over the baseline is a spike, and the line shows the baseline');
 }
 
 {
