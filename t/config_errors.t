@@ -235,6 +235,33 @@ HTTP
         or diag $out;
 }
 
+# status_policy_report: a known format, in a location
+{
+    my $t = TestNginx->new(http => <<'HTTP');
+    server {
+        listen 127.0.0.1:%%PORT%%;
+        location = /r { status_policy_report xml; }
+    }
+HTTP
+    my ($rc, $out) = $t->test_config;
+    my $p = $t->prefix;
+    is($rc, 1, 'nginx -t fails: status_policy_report xml');
+    like($out, qr{\[emerg\] status_policy_report: invalid format "xml", expected json, prometheus or html in \Q$p\E/nginx\.conf:\d+},
+         'reason and place: status_policy_report xml');
+
+    $t = TestNginx->new(http => <<'HTTP');
+    server {
+        listen 127.0.0.1:%%PORT%%;
+        location = /a { status_policy_report; }
+        location = /b { status_policy_report json; }
+        location = /c { status_policy_report prometheus; }
+        location = /d { status_policy_report html; }
+    }
+HTTP
+    ($rc, $out) = $t->test_config;
+    is($rc, 0, 'status_policy_report with each format') or diag $out;
+}
+
 # the on/off directives take nothing else
 for my $directive (qw(status_policy_inherit status_policy_ignore_case
                       status_policy_dry_run status_drop_connection))
