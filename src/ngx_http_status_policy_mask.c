@@ -22,15 +22,8 @@
 
 static ngx_flag_t ngx_http_status_policy_is_masked(ngx_array_t *mask,
     ngx_uint_t status);
-static ngx_int_t ngx_http_status_policy_header_filter(ngx_http_request_t *r);
 static void ngx_http_status_policy_log_dry_run_mask(ngx_http_request_t *r,
     ngx_uint_t code);
-static ngx_int_t ngx_http_status_policy_body_filter(ngx_http_request_t *r,
-    ngx_chain_t *in);
-
-
-static ngx_http_output_header_filter_pt  ngx_http_next_header_filter;
-static ngx_http_output_body_filter_pt    ngx_http_next_body_filter;
 
 
 char *
@@ -99,7 +92,7 @@ ngx_http_status_policy_mask(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     smcf = ngx_http_conf_get_module_main_conf(cf,
                                               ngx_http_status_policy_module);
     smcf->enabled = 1;
-    smcf->masking = 1;
+    smcf->filters = 1;
 
     return NGX_CONF_OK;
 }
@@ -173,19 +166,6 @@ ngx_http_status_policy_merge_mask(ngx_conf_t *cf,
 }
 
 
-ngx_int_t
-ngx_http_status_policy_init_mask_filters(ngx_conf_t *cf)
-{
-    ngx_http_next_header_filter = ngx_http_top_header_filter;
-    ngx_http_top_header_filter = ngx_http_status_policy_header_filter;
-
-    ngx_http_next_body_filter = ngx_http_top_body_filter;
-    ngx_http_top_body_filter = ngx_http_status_policy_body_filter;
-
-    return NGX_OK;
-}
-
-
 static ngx_flag_t
 ngx_http_status_policy_is_masked(ngx_array_t *mask, ngx_uint_t status)
 {
@@ -203,24 +183,26 @@ ngx_http_status_policy_is_masked(ngx_array_t *mask, ngx_uint_t status)
 }
 
 
-static ngx_int_t
-ngx_http_status_policy_header_filter(ngx_http_request_t *r)
+/*
+ * The masking step of the header filter: NGX_DECLINED lets the response
+ * go on; otherwise the filter returns what this returns.
+ */
+
+ngx_int_t
+ngx_http_status_policy_mask_header(ngx_http_request_t *r,
+    ngx_http_status_policy_ctx_t **ctxp)
 {
     ngx_http_status_policy_ctx_t       *ctx;
     ngx_http_status_policy_loc_conf_t  *lcf;
 
-    if (r != r->main) {
-        return ngx_http_next_header_filter(r);
-    }
-
-    ctx = ngx_http_status_policy_get_ctx(r);
+    ctx = *ctxp;
 
     if (ctx && ctx->mask_state != NGX_HTTP_STATUS_POLICY_MASK_NONE) {
 
         /* the 404 that replaces a masked response, wherever it comes from */
 
         ctx->mask_state = NGX_HTTP_STATUS_POLICY_MASK_DONE;
-        return ngx_http_next_header_filter(r);
+        return NGX_DECLINED;
     }
 
     lcf = ngx_http_get_module_loc_conf(r, ngx_http_status_policy_module);
@@ -229,7 +211,7 @@ ngx_http_status_policy_header_filter(ngx_http_request_t *r)
         || !ngx_http_status_policy_is_masked(lcf->mask,
                                              r->headers_out.status))
     {
-        return ngx_http_next_header_filter(r);
+        return NGX_DECLINED;
     }
 
     if (ctx == NULL) {
@@ -237,6 +219,8 @@ ngx_http_status_policy_header_filter(ngx_http_request_t *r)
         if (ctx == NULL) {
             return NGX_ERROR;
         }
+
+        *ctxp = ctx;
     }
 
     ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
@@ -249,7 +233,7 @@ ngx_http_status_policy_header_filter(ngx_http_request_t *r)
     if (lcf->dry_run) {
         ngx_http_status_policy_log_dry_run_mask(r, ctx->masked);
         ctx->mask_state = NGX_HTTP_STATUS_POLICY_MASK_DONE;
-        return ngx_http_next_header_filter(r);
+        return NGX_DECLINED;
     }
 
     ctx->mask_state = NGX_HTTP_STATUS_POLICY_MASK_DISCARD;
@@ -289,34 +273,24 @@ ngx_http_status_policy_log_dry_run_mask(ngx_http_request_t *r,
 }
 
 
-static ngx_int_t
-ngx_http_status_policy_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
+/*
+ * The masking step of the body filter.  The body of the masked response
+ * (nginx's own error page, sent after its header whatever the header
+ * filter said) is consumed, never sent, and the sender is told to
+ * finalize with 404.
+ */
+
+ngx_int_t
+ngx_http_status_policy_mask_body(ngx_http_request_t *r,
+    ngx_http_status_policy_ctx_t *ctx, ngx_chain_t *in)
 {
-    ngx_chain_t                   *cl;
-    ngx_http_status_policy_ctx_t  *ctx;
-
-    if (r != r->main) {
-        return ngx_http_next_body_filter(r, in);
-    }
-
-    ctx = ngx_http_status_policy_get_ctx(r);
-
     if (ctx == NULL
         || ctx->mask_state != NGX_HTTP_STATUS_POLICY_MASK_DISCARD)
     {
-        return ngx_http_next_body_filter(r, in);
+        return NGX_DECLINED;
     }
 
-    /*
-     * The body of the masked response (nginx's own error page, sent after
-     * its header whatever the header filter said): consumed, never sent,
-     * and the sender is told to finalize with 404.
-     */
-
-    for (cl = in; cl; cl = cl->next) {
-        cl->buf->pos = cl->buf->last;
-        cl->buf->file_pos = cl->buf->file_last;
-    }
+    ngx_http_status_policy_consume(in);
 
     return NGX_HTTP_NOT_FOUND;
 }

@@ -25,8 +25,18 @@ static char *ngx_http_status_policy(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_status_policy_file(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static char *ngx_http_status_policy_body(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 static ngx_int_t ngx_http_status_policy_preconfiguration(ngx_conf_t *cf);
 static ngx_int_t ngx_http_status_policy_init(ngx_conf_t *cf);
+
+
+static ngx_conf_enum_t  ngx_http_status_policy_bodies[] = {
+    { ngx_string("html"), NGX_HTTP_STATUS_POLICY_BODY_HTML },
+    { ngx_string("json"), NGX_HTTP_STATUS_POLICY_BODY_JSON },
+    { ngx_string("auto"), NGX_HTTP_STATUS_POLICY_BODY_AUTO },
+    { ngx_null_string, 0 }
+};
 
 
 static ngx_command_t  ngx_http_status_policy_commands[] = {
@@ -90,6 +100,20 @@ static ngx_command_t  ngx_http_status_policy_commands[] = {
     { ngx_string("status_policy_report"),
       NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS|NGX_CONF_TAKE1,
       ngx_http_status_policy_report,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("status_policy_body"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_status_policy_body,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_status_policy_loc_conf_t, body),
+      &ngx_http_status_policy_bodies },
+
+    { ngx_string("status_policy_cache"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_status_policy_cache,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
@@ -168,6 +192,9 @@ ngx_http_status_policy_create_loc_conf(ngx_conf_t *cf)
     conf->mask = NGX_CONF_UNSET_PTR;
     conf->spike = NGX_CONF_UNSET_PTR;
     conf->report = NGX_CONF_UNSET;
+    conf->body = NGX_CONF_UNSET_UINT;
+    conf->cache_codes = NGX_CONF_UNSET_PTR;
+    conf->cache_time = NGX_CONF_UNSET;
 
     return conf;
 }
@@ -184,6 +211,17 @@ ngx_http_status_policy_merge_loc_conf(ngx_conf_t *cf, void *parent,
     ngx_conf_merge_value(conf->dry_run, prev->dry_run, 0);
     ngx_conf_merge_value(conf->drop_connection, prev->drop_connection, 0);
     ngx_conf_merge_ptr_value(conf->spike, prev->spike, NULL);
+    ngx_conf_merge_uint_value(conf->body, prev->body,
+                              NGX_HTTP_STATUS_POLICY_BODY_HTML);
+
+    if (conf->cache_codes == NGX_CONF_UNSET_PTR) {
+        conf->cache_codes = prev->cache_codes;
+        conf->cache_time = prev->cache_time;
+    }
+
+    if (conf->cache_codes == NGX_CONF_UNSET_PTR) {
+        conf->cache_codes = NULL;
+    }
 
     if (ngx_http_status_policy_merge_mask(cf, prev, conf) != NGX_CONF_OK) {
         return NGX_CONF_ERROR;
@@ -382,6 +420,29 @@ ngx_http_status_policy_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
+static char *
+ngx_http_status_policy_body(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_status_policy_loc_conf_t *lcf = conf;
+
+    char                                *rv;
+    ngx_http_status_policy_main_conf_t  *smcf;
+
+    rv = ngx_conf_set_enum_slot(cf, cmd, conf);
+
+    if (rv == NGX_CONF_OK && lcf->body != NGX_HTTP_STATUS_POLICY_BODY_HTML) {
+        smcf = ngx_http_conf_get_module_main_conf(cf,
+                                                ngx_http_status_policy_module);
+
+        /* the filters, and the rewrite handler that tells error pages */
+        smcf->filters = 1;
+        smcf->enabled = 1;
+    }
+
+    return rv;
+}
+
+
 static ngx_int_t
 ngx_http_status_policy_preconfiguration(ngx_conf_t *cf)
 {
@@ -446,8 +507,8 @@ ngx_http_status_policy_init(ngx_conf_t *cf)
 
     *h = ngx_http_status_policy_handler;
 
-    if (smcf->masking) {
-        return ngx_http_status_policy_init_mask_filters(cf);
+    if (smcf->filters) {
+        return ngx_http_status_policy_init_filters(cf);
     }
 
     return NGX_OK;

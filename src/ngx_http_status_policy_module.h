@@ -29,6 +29,11 @@ typedef enum {
 } ngx_http_status_policy_action_e;
 
 
+#define NGX_HTTP_STATUS_POLICY_BODY_HTML  0
+#define NGX_HTTP_STATUS_POLICY_BODY_JSON  1
+#define NGX_HTTP_STATUS_POLICY_BODY_AUTO  2
+
+
 typedef enum {
     NGX_HTTP_STATUS_POLICY_MASK_NONE = 0,
     /* the masked response is being discarded, its 404 not yet begun */
@@ -62,8 +67,9 @@ typedef struct {
 typedef struct {
     /* some level has rules or masks: the rewrite-phase handler is needed */
     ngx_flag_t                          enabled;
-    /* some level has status_mask: the filters are needed */
-    ngx_flag_t                          masking;
+    /* some level masks, answers in JSON, sets caching or guards soft
+     * 404s: the filters are needed */
+    ngx_flag_t                          filters;
     /* some level has status_drop_connection on: the log handler is */
     ngx_flag_t                          drops;
 
@@ -104,6 +110,13 @@ struct ngx_http_status_policy_loc_conf_s {
     /* status_policy_report: its format, -1 if chosen per request */
     ngx_int_t                           report;
 
+    /* status_policy_body: html, json or auto */
+    ngx_uint_t                          body;
+
+    /* status_policy_cache: codes (ngx_uint_t) and max-age, NULL if off */
+    ngx_array_t                        *cache_codes;
+    time_t                              cache_time;
+
     unsigned                            compiled:1;
 };
 
@@ -124,8 +137,13 @@ typedef struct {
     /* status_spike of the location the request was policed in */
     ngx_http_status_policy_spike_ref_t  *spike;
 
+    /* a JSON body replacing nginx's own error page, until it is sent */
+    ngx_buf_t                          *json;
+
     /* r->error_page as the current location was entered */
     unsigned                            error_page:1;
+    /* the module's own page for a code nginx has none for */
+    unsigned                            own_page:1;
     unsigned                            spike_set:1;
 } ngx_http_status_policy_ctx_t;
 
@@ -145,7 +163,25 @@ char *ngx_http_status_policy_mask(ngx_conf_t *cf, ngx_command_t *cmd,
 char *ngx_http_status_policy_merge_mask(ngx_conf_t *cf,
     ngx_http_status_policy_loc_conf_t *prev,
     ngx_http_status_policy_loc_conf_t *conf);
-ngx_int_t ngx_http_status_policy_init_mask_filters(ngx_conf_t *cf);
+ngx_int_t ngx_http_status_policy_init_filters(ngx_conf_t *cf);
+ngx_int_t ngx_http_status_policy_mask_header(ngx_http_request_t *r,
+    ngx_http_status_policy_ctx_t **ctxp);
+ngx_int_t ngx_http_status_policy_mask_body(ngx_http_request_t *r,
+    ngx_http_status_policy_ctx_t *ctx, ngx_chain_t *in);
+void ngx_http_status_policy_consume(ngx_chain_t *in);
+ngx_flag_t ngx_http_status_policy_error_page(ngx_http_request_t *r,
+    ngx_http_status_policy_ctx_t *ctx);
+
+ngx_int_t ngx_http_status_policy_json_header(ngx_http_request_t *r,
+    ngx_http_status_policy_ctx_t **ctxp);
+ngx_int_t ngx_http_status_policy_json_body(ngx_http_request_t *r,
+    ngx_http_status_policy_ctx_t *ctx, ngx_chain_t *in,
+    ngx_http_output_body_filter_pt next);
+ngx_str_t *ngx_http_status_policy_reason(ngx_uint_t code);
+
+char *ngx_http_status_policy_cache(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_int_t ngx_http_status_policy_cache_header(ngx_http_request_t *r);
 
 char *ngx_http_status_policy_spike_zone(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);

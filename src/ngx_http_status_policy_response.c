@@ -68,8 +68,9 @@ ngx_http_status_policy_send_status(ngx_http_request_t *r, ngx_uint_t code)
     ngx_int_t                  rc;
     ngx_buf_t                 *b;
     ngx_str_t                 *status_line;
-    ngx_chain_t                out;
-    ngx_http_core_loc_conf_t  *clcf;
+    ngx_chain_t                    out;
+    ngx_http_core_loc_conf_t      *clcf;
+    ngx_http_status_policy_ctx_t  *ctx;
 
     status_line = ngx_http_status_policy_status_line(code);
     if (status_line == NULL) {
@@ -102,6 +103,13 @@ ngx_http_status_policy_send_status(ngx_http_request_t *r, ngx_uint_t code)
     ngx_http_clear_accept_ranges(r);
     ngx_http_clear_last_modified(r);
     ngx_http_clear_etag(r);
+
+    /* an error page, for status_policy_body */
+
+    ctx = ngx_http_status_policy_get_ctx(r);
+    if (ctx) {
+        ctx->own_page = 1;
+    }
 
     rc = ngx_http_send_header(r);
 
