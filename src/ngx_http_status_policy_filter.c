@@ -3,7 +3,7 @@
  * ngx_http_status_policy_module: the header and body filters, which run
  * first among nginx's filters and take their steps in order: masking
  * (status_mask), then the error page body (status_policy_body), then
- * caching (status_policy_cache).
+ * caching (status_policy_cache), then the soft 404 check (status_soft404).
  */
 
 
@@ -58,6 +58,8 @@ ngx_http_status_policy_header_filter(ngx_http_request_t *r)
     {
         return NGX_ERROR;
     }
+
+    ngx_http_status_policy_soft404_header(r, ctx);
 
     return ngx_http_next_header_filter(r);
 }

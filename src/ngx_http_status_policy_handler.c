@@ -81,8 +81,7 @@ ngx_http_status_policy_handler(ngx_http_request_t *r)
 
     /* responses count where the request was policed, not in error pages */
 
-    ctx->spike = lcf->spike;
-    ctx->spike_set = 1;
+    ctx->policed = lcf;
 
     found = 0;
 

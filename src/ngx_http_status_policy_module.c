@@ -25,8 +25,8 @@ static char *ngx_http_status_policy(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_status_policy_file(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
-static char *ngx_http_status_policy_body(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
+static char *ngx_http_status_policy_filter_enum(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
 static ngx_int_t ngx_http_status_policy_preconfiguration(ngx_conf_t *cf);
 static ngx_int_t ngx_http_status_policy_init(ngx_conf_t *cf);
 
@@ -35,6 +35,14 @@ static ngx_conf_enum_t  ngx_http_status_policy_bodies[] = {
     { ngx_string("html"), NGX_HTTP_STATUS_POLICY_BODY_HTML },
     { ngx_string("json"), NGX_HTTP_STATUS_POLICY_BODY_JSON },
     { ngx_string("auto"), NGX_HTTP_STATUS_POLICY_BODY_AUTO },
+    { ngx_null_string, 0 }
+};
+
+
+static ngx_conf_enum_t  ngx_http_status_policy_soft404_modes[] = {
+    { ngx_string("off"), NGX_HTTP_STATUS_POLICY_SOFT404_OFF },
+    { ngx_string("log"), NGX_HTTP_STATUS_POLICY_SOFT404_LOG },
+    { ngx_string("fix"), NGX_HTTP_STATUS_POLICY_SOFT404_FIX },
     { ngx_null_string, 0 }
 };
 
@@ -106,10 +114,17 @@ static ngx_command_t  ngx_http_status_policy_commands[] = {
 
     { ngx_string("status_policy_body"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_http_status_policy_body,
+      ngx_http_status_policy_filter_enum,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_status_policy_loc_conf_t, body),
       &ngx_http_status_policy_bodies },
+
+    { ngx_string("status_soft404"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_status_policy_filter_enum,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_status_policy_loc_conf_t, soft404),
+      &ngx_http_status_policy_soft404_modes },
 
     { ngx_string("status_policy_cache"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
@@ -193,6 +208,7 @@ ngx_http_status_policy_create_loc_conf(ngx_conf_t *cf)
     conf->spike = NGX_CONF_UNSET_PTR;
     conf->report = NGX_CONF_UNSET;
     conf->body = NGX_CONF_UNSET_UINT;
+    conf->soft404 = NGX_CONF_UNSET_UINT;
     conf->cache_codes = NGX_CONF_UNSET_PTR;
     conf->cache_time = NGX_CONF_UNSET;
 
@@ -221,6 +237,10 @@ ngx_http_status_policy_merge_loc_conf(ngx_conf_t *cf, void *parent,
 
     if (conf->cache_codes == NGX_CONF_UNSET_PTR) {
         conf->cache_codes = NULL;
+    }
+
+    if (ngx_http_status_policy_merge_soft404(cf, prev, conf) != NGX_CONF_OK) {
+        return NGX_CONF_ERROR;
     }
 
     if (ngx_http_status_policy_merge_mask(cf, prev, conf) != NGX_CONF_OK) {
@@ -421,16 +441,51 @@ ngx_http_status_policy_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
 
 static char *
-ngx_http_status_policy_body(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+ngx_http_status_policy_filter_enum(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
 {
-    ngx_http_status_policy_loc_conf_t *lcf = conf;
-
-    char                                *rv;
+    u_char                              *p, list[128];
+    ngx_str_t                           *value;
+    ngx_uint_t                           i;
+    ngx_conf_enum_t                     *e;
     ngx_http_status_policy_main_conf_t  *smcf;
 
-    rv = ngx_conf_set_enum_slot(cf, cmd, conf);
+    value = cf->args->elts;
+    e = cmd->post;
 
-    if (rv == NGX_CONF_OK && lcf->body != NGX_HTTP_STATUS_POLICY_BODY_HTML) {
+    for (i = 0; e[i].name.len; i++) {
+        if (e[i].name.len == value[1].len
+            && ngx_strcmp(e[i].name.data, value[1].data) == 0)
+        {
+            break;
+        }
+    }
+
+    if (e[i].name.len == 0) {
+
+        /* nginx's own message does not say what is expected */
+
+        p = list;
+
+        for (i = 0; e[i].name.len; i++) {
+            p = ngx_slprintf(p, list + sizeof(list), "%s%V",
+                             i == 0 ? "" : (e[i + 1].name.len ? ", " : " or "),
+                             &e[i].name);
+        }
+
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "%V: invalid value \"%V\", expected %*s",
+                           &cmd->name, &value[1], p - list, list);
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_conf_set_enum_slot(cf, cmd, conf) != NGX_CONF_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    /* status_policy_body and status_soft404: anything but html or off */
+
+    if (e[i].value != 0) {
         smcf = ngx_http_conf_get_module_main_conf(cf,
                                                 ngx_http_status_policy_module);
 
@@ -439,7 +494,7 @@ ngx_http_status_policy_body(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         smcf->enabled = 1;
     }
 
-    return rv;
+    return NGX_CONF_OK;
 }
 
 

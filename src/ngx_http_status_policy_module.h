@@ -33,6 +33,10 @@ typedef enum {
 #define NGX_HTTP_STATUS_POLICY_BODY_JSON  1
 #define NGX_HTTP_STATUS_POLICY_BODY_AUTO  2
 
+#define NGX_HTTP_STATUS_POLICY_SOFT404_OFF  0
+#define NGX_HTTP_STATUS_POLICY_SOFT404_LOG  1
+#define NGX_HTTP_STATUS_POLICY_SOFT404_FIX  2
+
 
 typedef enum {
     NGX_HTTP_STATUS_POLICY_MASK_NONE = 0,
@@ -113,6 +117,11 @@ struct ngx_http_status_policy_loc_conf_s {
     /* status_policy_body: html, json or auto */
     ngx_uint_t                          body;
 
+    /* status_soft404, and the target of this level's "error_page 404 =" */
+    ngx_uint_t                          soft404;
+    ngx_str_t                           soft404_target;
+    unsigned                            soft404_page:1;
+
     /* status_policy_cache: codes (ngx_uint_t) and max-age, NULL if off */
     ngx_array_t                        *cache_codes;
     time_t                              cache_time;
@@ -134,8 +143,8 @@ typedef struct {
     ngx_uint_t                          masked;     /* the real code */
     ngx_http_status_policy_mask_state_e mask_state;
 
-    /* status_spike of the location the request was policed in */
-    ngx_http_status_policy_spike_ref_t  *spike;
+    /* the location the request was policed in (not an error page's) */
+    ngx_http_status_policy_loc_conf_t  *policed;
 
     /* a JSON body replacing nginx's own error page, until it is sent */
     ngx_buf_t                          *json;
@@ -144,7 +153,6 @@ typedef struct {
     unsigned                            error_page:1;
     /* the module's own page for a code nginx has none for */
     unsigned                            own_page:1;
-    unsigned                            spike_set:1;
 } ngx_http_status_policy_ctx_t;
 
 
@@ -182,6 +190,12 @@ ngx_str_t *ngx_http_status_policy_reason(ngx_uint_t code);
 char *ngx_http_status_policy_cache(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 ngx_int_t ngx_http_status_policy_cache_header(ngx_http_request_t *r);
+
+char *ngx_http_status_policy_merge_soft404(ngx_conf_t *cf,
+    ngx_http_status_policy_loc_conf_t *prev,
+    ngx_http_status_policy_loc_conf_t *conf);
+void ngx_http_status_policy_soft404_header(ngx_http_request_t *r,
+    ngx_http_status_policy_ctx_t *ctx);
 
 char *ngx_http_status_policy_spike_zone(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);

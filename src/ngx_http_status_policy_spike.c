@@ -440,8 +440,8 @@ ngx_http_status_policy_spike_handler(ngx_http_request_t *r)
 
     ctx = ngx_http_status_policy_get_ctx(r);
 
-    if (ctx && ctx->spike_set) {
-        ref = ctx->spike;
+    if (ctx && ctx->policed) {
+        ref = ctx->policed->spike;
 
     } else {
         lcf = ngx_http_get_module_loc_conf(r, ngx_http_status_policy_module);

@@ -262,6 +262,38 @@ HTTP
     is($rc, 0, 'status_policy_report with each format') or diag $out;
 }
 
+# status_policy_body, status_soft404, status_policy_cache
+{
+    my @cases = (
+        ['status_policy_body xml;',
+         'status_policy_body: invalid value "xml", expected html, json or auto'],
+        ['status_soft404 yes;',
+         'status_soft404: invalid value "yes", expected off, log or fix'],
+        ['status_policy_cache 410;',
+         'status_policy_cache: expected CODE ... TIME or off'],
+        ['status_policy_cache 410 abc;',
+         'status_policy_cache: invalid time "abc"'],
+        ['status_policy_cache 200 1d;',
+         'status_policy_cache: invalid status code "200", expected 300-599'],
+        ['status_policy_cache 444 1d;',
+         'status_policy_cache: invalid status code "444", expected 300-599'],
+        ["status_policy_cache 410 1d;\n        status_policy_cache 404 1m;",
+         '"status_policy_cache" directive is duplicate'],
+    );
+    for my $case (@cases) {
+        my ($directive, $reason) = @$case;
+        my ($rc, $out, $t) = nginx_t("        $directive");
+        my $p = $t->prefix;
+        is($rc, 1, "nginx -t fails: $directive");
+        like($out, qr{\[emerg\] \Q$reason\E in \Q$p\E/nginx\.conf:\d+},
+             "reason and place: $directive");
+    }
+    my ($rc, $out) = nginx_t("        status_policy_body auto;\n"
+                             . "        status_soft404 fix;\n"
+                             . "        status_policy_cache 404 410 5m;");
+    is($rc, 0, 'body, soft404 and cache accepted') or diag $out;
+}
+
 # the on/off directives take nothing else
 for my $directive (qw(status_policy_inherit status_policy_ignore_case
                       status_policy_dry_run status_drop_connection))
