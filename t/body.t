@@ -161,14 +161,30 @@ for my $case (['application/json', 1],
        "auto, $label: Vary: Accept, once");
 }
 
+{
+    my $h2 = $t->h2('/site/old/page', headers => ['Accept: application/json']);
+    is($h2->{headers}{'content-type'}, 'application/json',
+       'auto over h2: Accept application/json gives JSON');
+    is(() = $h2->{head} =~ /^vary: Accept\r?$/mig, 1,
+       'auto over h2: Vary once');
+    $h2 = $t->h2('/site/old/page', headers => ['Accept: text/html']);
+    like($h2->{headers}{'content-type'}, qr{^text/html},
+         'auto over h2: Accept text/html gives HTML');
+
+    my $r = one('/api/v1/x');
+    is(() = $r->{raw} =~ /^Content-Type:/mig, 1, 'json: Content-Type once');
+    is(() = $r->{raw} =~ /^Content-Length:/mig, 1, 'json: Content-Length once');
+}
+
 # --- cache --------------------------------------------------------------
 
 {
     my $t2 = TestNginx->new(
-        ports => 2,
+        ports => 3,
         http => <<'HTTP');
     server {
         listen 127.0.0.1:%%PORT%%;
+        listen 127.0.0.1:%%PORT3%% http2;
         root %%PREFIX%%/html;
         status_policy 410 /old/;
 
@@ -237,6 +253,10 @@ HTTP
 
     $r = $t2->get('/short/x');
     is($r->{headers}{'cache-control'}, 'max-age=300', 'cache: 5m');
+
+    my $h2 = $t2->h2('/cached/old/x', port => $t2->port(3));
+    is($h2->{headers}{'cache-control'}, 'max-age=86400', 'cache over h2');
+    is(() = $h2->{head} =~ /^cache-control:/mig, 1, 'cache over h2: once');
     $t2->stop;
 }
 
