@@ -39,7 +39,7 @@ UNIT_SRCS  = $(wildcard t/unit/*.cpp)
 BENCH_SRCS = bench/matcher_bench.cpp
 CHECK_SRCS = $(wildcard src/cli/*.cpp)
 
-.PHONY: test-deps all module core deps unit test prove bench run clean check-tool fuzz fuzz-deps bench-nginx
+.PHONY: unit-asan test-deps all module core deps unit test prove bench run clean check-tool fuzz fuzz-deps bench-nginx
 
 all: deps module check-tool
 
@@ -94,7 +94,20 @@ prove: deps test-deps module check-tool
 	STATUS_POLICY_CHECK=$(BUILD)/status-policy-check \
 	    prove -j$(PROVE_JOBS) -I t/lib t/
 
-test: unit prove
+test: unit unit-asan prove
+
+# the core's unit tests again, built with clang's AddressSanitizer and
+# UndefinedBehaviorSanitizer; any report fails the run
+ASAN_FLAGS = -std=c++17 -g -O1 -fsanitize=address,undefined \
+             -fno-sanitize-recover=all -Isrc/core
+
+$(BUILD)/unit_tests_asan: $(UNIT_SRCS) $(CORE_SRCS) $(CORE_HDRS)
+	@mkdir -p $(dir $@)
+	clang++ $(ASAN_FLAGS) -o $@ $(UNIT_SRCS) $(CORE_SRCS) \
+	    -lgtest_main -lgtest -lpcre2-8 -pthread
+
+unit-asan: deps fuzz-deps $(BUILD)/unit_tests_asan
+	$(BUILD)/unit_tests_asan --gtest_brief=1
 
 $(BUILD)/bench_core: $(BENCH_SRCS) $(CORE_LIB)
 	$(CXX) $(SP_CXXFLAGS) -O2 -DNDEBUG -o $@ $(BENCH_SRCS) $(CORE_LIB) \

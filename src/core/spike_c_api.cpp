@@ -10,6 +10,11 @@
 #include "spike_zone.hpp"
 #include "status_policy_core.h"
 
+static_assert(sizeof(sp_spike_path_t{}.key) >= sp::kKeyMax);
+static_assert(sizeof(sp_spike_path_t{}.referers[0].text) >= sp::kRefererMax);
+static_assert(sizeof(sp_spike_path_t{}.referers) / sizeof(sp_spike_path_t{}.referers[0])
+              >= sp::kReferers);
+
 namespace {
 
 // Control bytes, bytes above 0x7e, '"' and '\' as \xHH, so that neither a
@@ -164,8 +169,10 @@ size_t sp_spike_top(void* block, uint64_t now_ms, sp_spike_path_t* out,
             const sp::PathSlot& s = zone.slot(order[k].second);
             sp_spike_path_t& p = out[k];
             std::memset(&p, 0, sizeof(p));
-            std::memcpy(p.key, s.key, s.key_len);
-            p.key_len = s.key_len;
+            // lengths come from shared memory: never trusted past the arrays
+            size_t key_len = std::min<size_t>(s.key_len, sp::kKeyMax);
+            std::memcpy(p.key, s.key, key_len);
+            p.key_len = key_len;
             p.truncated = s.truncated;
             p.code = s.code;
             p.window_count = zone.window_count(s, now_ms);
@@ -181,8 +188,9 @@ size_t sp_spike_top(void* block, uint64_t now_ms, sp_spike_path_t* out,
                     continue;
                 }
                 auto& dst = p.referers[p.nreferers++];
-                std::memcpy(dst.text, r.text, r.len);
-                dst.len = r.len;
+                size_t len = std::min<size_t>(r.len, sp::kRefererMax);
+                std::memcpy(dst.text, r.text, len);
+                dst.len = len;
                 dst.count = r.count;
             }
             std::sort(p.referers, p.referers + p.nreferers,

@@ -12,7 +12,7 @@ static_assert(std::is_trivially_copyable_v<PathSlot>);
 namespace {
 
 constexpr uint32_t kMagic = 0x53504b31;  // "SPK1"
-constexpr uint32_t kVersion = 3;
+constexpr uint32_t kVersion = 4;
 constexpr size_t kMinPaths = 16;
 
 // A new window's hits count this much in the baseline.
@@ -49,6 +49,7 @@ struct ZoneHeader {
     uint64_t landmark_ms; // forward decay reference time
     uint64_t counted;
     uint64_t evicted;
+    uint64_t resets;      // times the block was found inconsistent
 };
 
 namespace {
@@ -154,35 +155,51 @@ uint32_t entry_slot(uint64_t e) { return static_cast<uint32_t>(e) - 1; }
 
 }  // namespace
 
+// Every loop below is bounded and every index read from the block is
+// checked: a worker killed in the middle of an update (nginx then frees
+// the zone's lock) must not leave a block that hangs or crashes the
+// others.  What cannot be trusted is dropped, or the zone starts afresh.
+
 uint32_t SpikeZone::find(uint64_t hash, std::string_view key) const {
     uint32_t mask = h_->index_size - 1;
     uint64_t high = hash & 0xffffffff00000000ULL;
-    for (uint32_t i = hash & mask;; i = (i + 1) & mask) {
+    uint32_t i = hash & mask;
+    for (uint32_t probes = 0; probes < h_->index_size;
+         probes++, i = (i + 1) & mask)
+    {
         uint64_t e = index_[i];
         if (e == 0) {
             return UINT32_MAX;
         }
-        if ((e & 0xffffffff00000000ULL) != high) {
+        uint32_t slot = entry_slot(e);
+        if ((e & 0xffffffff00000000ULL) != high || slot >= h_->used) {
             continue;
         }
-        const PathSlot& s = slots_[entry_slot(e)];
+        const PathSlot& s = slots_[slot];
         // the stored key may be truncated: the full-key hash decides,
         // the stored bytes guard against a collision
+        size_t len = std::min<size_t>(s.key_len, kKeyMax);
         if (s.hash == hash
-            && key.substr(0, s.key_len) == std::string_view(s.key, s.key_len))
+            && key.substr(0, len) == std::string_view(s.key, len))
         {
-            return entry_slot(e);
+            return slot;
         }
     }
+    return UINT32_MAX;
 }
 
-void SpikeZone::index_insert(uint64_t hash, uint32_t slot) {
+bool SpikeZone::index_insert(uint64_t hash, uint32_t slot) {
     uint32_t mask = h_->index_size - 1;
     uint32_t i = hash & mask;
-    while (index_[i] != 0) {
-        i = (i + 1) & mask;
+    for (uint32_t probes = 0; probes < h_->index_size;
+         probes++, i = (i + 1) & mask)
+    {
+        if (index_[i] == 0) {
+            index_[i] = index_entry(hash, slot);
+            return true;
+        }
     }
-    index_[i] = index_entry(hash, slot);
+    return false;
 }
 
 // Linear probing deletion: later entries of the cluster move back into
@@ -192,11 +209,19 @@ void SpikeZone::index_erase(uint64_t hash, uint32_t slot) {
     uint32_t mask = h_->index_size - 1;
     uint32_t i = hash & mask;
     uint64_t target = index_entry(hash, slot);
+    uint32_t probes = 0;
     while (index_[i] != target) {
+        if (index_[i] == 0 || ++probes == h_->index_size) {
+            return;
+        }
         i = (i + 1) & mask;
     }
-    for (uint32_t j = (i + 1) & mask; index_[j] != 0; j = (j + 1) & mask) {
-        uint32_t home = slots_[entry_slot(index_[j])].hash & mask;
+    uint32_t j = (i + 1) & mask;
+    for (probes = 0; index_[j] != 0 && probes < h_->index_size;
+         probes++, j = (j + 1) & mask)
+    {
+        uint32_t other = entry_slot(index_[j]);
+        uint32_t home = other < h_->used ? slots_[other].hash & mask : j;
         bool movable = (j > i) ? (home <= i || home > j)
                                : (home <= i && home > j);
         if (movable) {
@@ -207,10 +232,26 @@ void SpikeZone::index_erase(uint64_t hash, uint32_t slot) {
     index_[i] = 0;
 }
 
+// Clears every path: the answer to a block found inconsistent.
+void SpikeZone::reset() {
+    std::memset(index_, 0, h_->index_size * sizeof(uint64_t));
+    h_->used = 0;
+    h_->resets++;
+}
+
+bool SpikeZone::consistent(uint32_t slot) const {
+    return slot < h_->used && pos_[slot] < h_->used
+           && heap_[pos_[slot]].slot == slot;
+}
+
 void SpikeZone::heap_swap(uint32_t a, uint32_t b) {
     std::swap(heap_[a], heap_[b]);
-    pos_[heap_[a].slot] = a;
-    pos_[heap_[b].slot] = b;
+    if (heap_[a].slot < h_->capacity) {
+        pos_[heap_[a].slot] = a;
+    }
+    if (heap_[b].slot < h_->capacity) {
+        pos_[heap_[b].slot] = b;
+    }
 }
 
 void SpikeZone::heap_up(uint32_t pos) {
@@ -225,7 +266,7 @@ void SpikeZone::heap_up(uint32_t pos) {
 }
 
 void SpikeZone::heap_down(uint32_t pos) {
-    for (;;) {
+    while (pos < h_->used) {
         uint32_t l = 2 * pos + 1, r = l + 1, min = pos;
         if (l < h_->used && heap_[l].score < heap_[min].score) {
             min = l;
@@ -266,6 +307,10 @@ uint32_t SpikeZone::take_slot(uint64_t hash, uint64_t now_ms) {
     uint32_t i;
     double inherited = 0;
 
+    if (h_->used == h_->capacity && !consistent(heap_[0].slot)) {
+        reset();
+    }
+
     if (h_->used < h_->capacity) {
         i = h_->used++;
         heap_[i] = HeapEntry{0, i, 0};
@@ -289,7 +334,10 @@ uint32_t SpikeZone::take_slot(uint64_t hash, uint64_t now_ms) {
     s.first_seen_ms = now_ms;
     s.bucket_epoch = now_ms / std::max<uint32_t>(h_->cfg.window_ms / kBuckets, 1);
     s.window_epoch = now_ms / std::max<uint32_t>(h_->cfg.window_ms, 1);
-    index_insert(hash, i);
+    if (!index_insert(hash, i)) {
+        reset();
+        return take_slot(hash, now_ms);
+    }
     return i;
 }
 
@@ -328,7 +376,11 @@ uint32_t SpikeZone::window_count(const PathSlot& s, uint64_t now_ms) const {
     // later ones are still to be cleared and hold nothing of this window
     uint64_t oldest = epoch + 1 >= kBuckets ? epoch + 1 - kBuckets : 0;
     uint32_t n = 0;
-    for (uint64_t e = oldest; e <= s.bucket_epoch; e++) {
+    for (uint64_t k = 0; k < kBuckets && k <= s.bucket_epoch; k++) {
+        uint64_t e = s.bucket_epoch - k;
+        if (e < oldest) {
+            break;
+        }
         n += s.buckets[e % kBuckets];
     }
     return n;
@@ -341,7 +393,10 @@ void SpikeZone::count_referer(PathSlot& s, std::string_view referer) {
     referer = referer.substr(0, kRefererMax);
     RefererSlot* min = nullptr;
     for (RefererSlot& r : s.referers) {
-        if (r.count > 0 && std::string_view(r.text, r.len) == referer) {
+        if (r.count > 0
+            && std::string_view(r.text, std::min<size_t>(r.len, kRefererMax))
+               == referer)
+        {
             r.count++;
             return;
         }
@@ -369,6 +424,10 @@ SpikeEvent SpikeZone::hit(int code, std::string_view key,
                           std::string_view referer, uint64_t now_ms) {
     uint64_t hash = hash_key(key);
     uint32_t i = find(hash, key);
+    if (i != UINT32_MAX && !consistent(i)) {
+        reset();
+        i = UINT32_MAX;
+    }
     if (i == UINT32_MAX) {
         i = take_slot(hash, now_ms);
         PathSlot& s = slots_[i];
@@ -408,12 +467,13 @@ SpikeEvent SpikeZone::hit(int code, std::string_view key,
         s.spike_peak = count;
 
         ev.kind = SpikeEvent::Started;
-        ev.key = std::string_view(s.key, s.key_len);
+        ev.key = std::string_view(s.key, std::min<size_t>(s.key_len, kKeyMax));
         ev.code = code;
         ev.count = count;
         ev.baseline = s.baseline;
         if (const RefererSlot* r = top_referer(s)) {
-            ev.referer = std::string_view(r->text, r->len);
+            ev.referer = std::string_view(
+                r->text, std::min<size_t>(r->len, kRefererMax));
             ev.referer_count = r->count;
         }
     }
@@ -424,7 +484,7 @@ SpikeEvent SpikeZone::ended(PathSlot& s, uint64_t now_ms) {
     s.spiking = 0;
     SpikeEvent ev;
     ev.kind = SpikeEvent::Ended;
-    ev.key = std::string_view(s.key, s.key_len);
+    ev.key = std::string_view(s.key, std::min<size_t>(s.key_len, kKeyMax));
     ev.code = s.code;
     ev.count = s.spike_peak;
     ev.baseline = s.baseline;

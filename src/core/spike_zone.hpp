@@ -108,7 +108,9 @@ public:
 private:
     uint32_t find(uint64_t hash, std::string_view key) const;
     uint32_t take_slot(uint64_t hash, uint64_t now_ms);
-    void index_insert(uint64_t hash, uint32_t slot);
+    bool index_insert(uint64_t hash, uint32_t slot);
+    void reset();
+    bool consistent(uint32_t slot) const;
     void index_erase(uint64_t hash, uint32_t slot);
     void heap_up(uint32_t pos);
     void heap_down(uint32_t pos);
