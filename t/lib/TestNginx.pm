@@ -158,6 +158,7 @@ sub start_once {
         exit 127;
     }
     $self->{pid} = $pid;
+    $self->{owner} = $$;
 
     # nginx writes its pid file once its listening sockets are bound: a
     # connect() alone could reach whoever else holds the port.
@@ -195,6 +196,8 @@ sub reload {
 
 sub stop {
     my ($self) = @_;
+    # a forked copy of the test (a parallel client) must not stop nginx
+    return if ($self->{owner} // $$) != $$;
     my $pid = delete $self->{pid} or return;
 
     kill 'QUIT', $pid;
