@@ -39,7 +39,7 @@ UNIT_SRCS  = $(wildcard t/unit/*.cpp)
 BENCH_SRCS = bench/matcher_bench.cpp
 CHECK_SRCS = $(wildcard src/cli/*.cpp)
 
-.PHONY: unit-asan test-deps all module core deps unit test prove bench run clean check-tool fuzz fuzz-deps bench-nginx
+.PHONY: fuzz-short unit-asan test-deps all module core deps unit test prove bench run clean check-tool fuzz fuzz-deps bench-nginx
 
 all: deps module check-tool
 
@@ -94,7 +94,7 @@ prove: deps test-deps module check-tool
 	STATUS_POLICY_CHECK=$(BUILD)/status-policy-check \
 	    prove -j$(PROVE_JOBS) -I t/lib t/
 
-test: unit unit-asan prove
+test: unit unit-asan fuzz-short prove
 
 # the core's unit tests again, built with clang's AddressSanitizer and
 # UndefinedBehaviorSanitizer; any report fails the run
@@ -133,17 +133,27 @@ clean:
 # libFuzzer with ASan and UBSan over the rules reader, matcher and
 # redirects; FUZZ_SECONDS bounds the run.
 FUZZ_SECONDS ?= 60
+FUZZ_SHORT_SECONDS ?= 10
 FUZZ_FLAGS  = -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined \
               -fno-sanitize-recover=all -Isrc/core
 
-$(BUILD)/fuzz_rules: t/fuzz/fuzz_rules.cpp $(CORE_SRCS) $(CORE_HDRS)
+FUZZ_TARGETS = rules report spike
+
+$(BUILD)/fuzz_%: t/fuzz/fuzz_%.cpp $(CORE_SRCS) $(CORE_HDRS)
 	@mkdir -p $(dir $@)
-	clang++ $(FUZZ_FLAGS) -o $@ t/fuzz/fuzz_rules.cpp $(CORE_SRCS) -lpcre2-8
+	clang++ $(FUZZ_FLAGS) -o $@ $< $(CORE_SRCS) -lpcre2-8
 
 fuzz-deps:
 	@tools/install-deps clang libclang-rt-14-dev
 
-fuzz: fuzz-deps $(BUILD)/fuzz_rules
-	@mkdir -p $(BUILD)/fuzz-corpus
-	$(BUILD)/fuzz_rules -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
-	    -timeout=5 -artifact_prefix=$(BUILD)/ $(BUILD)/fuzz-corpus t/fuzz/corpus
+fuzz: fuzz-deps $(FUZZ_TARGETS:%=$(BUILD)/fuzz_%)
+	for t in $(FUZZ_TARGETS); do \
+	    mkdir -p $(BUILD)/fuzz-corpus-$$t; \
+	    $(BUILD)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	        -timeout=5 -artifact_prefix=$(BUILD)/fuzz-$$t- \
+	        $(BUILD)/fuzz-corpus-$$t t/fuzz/corpus-$$t || exit 1; \
+	done
+
+# a short run of every target, part of make test
+fuzz-short:
+	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SHORT_SECONDS)
