@@ -7,6 +7,10 @@
 #                   and the cost of spike counting under a 404 flood
 #   make bench-nginx  requests/s end to end against nginx alone and map
 #   make fuzz       libFuzzer over the rules reader and matcher
+#   make test-asan  the integration suite against a module built with
+#                   ASan and UBSan (part of make test)
+#   make test-valgrind  the integration suite under valgrind
+#   make check-all  make test, test-valgrind and a longer fuzz run
 #
 # NGINX_SRC=/path/to/nginx-x.y.z builds against an nginx source tree
 # instead of /usr/share/nginx/src.
@@ -39,7 +43,7 @@ UNIT_SRCS  = $(wildcard t/unit/*.cpp)
 BENCH_SRCS = bench/matcher_bench.cpp
 CHECK_SRCS = $(wildcard src/cli/*.cpp)
 
-.PHONY: fuzz-short unit-asan test-deps all module core deps unit test prove bench run clean check-tool fuzz fuzz-deps bench-nginx
+.PHONY: test-valgrind check-all test-asan fuzz-short unit-asan test-deps all module core deps unit test prove bench run clean check-tool fuzz fuzz-deps bench-nginx
 
 all: deps module check-tool
 
@@ -68,6 +72,7 @@ $(BUILD)/nginx/Makefile: config config.make
 	mkdir -p $(BUILD)
 	cp -a $(NGINX_SRC) $(BUILD)/nginx-src
 	STATUS_POLICY_CORE_LIB=$(CORE_LIB) \
+	SP_CC_OPT="$(SP_CC_OPT)" SP_LD_OPT="$(SP_LD_OPT)" \
 	    tools/configure-nginx $(BUILD)/nginx-src $(CURDIR) $(BUILD)/nginx
 
 $(MODULE): $(BUILD)/nginx/Makefile $(CORE_LIB) $(MODULE_SRCS)
@@ -94,7 +99,7 @@ prove: deps test-deps module check-tool
 	STATUS_POLICY_CHECK=$(BUILD)/status-policy-check \
 	    prove -j$(PROVE_JOBS) -I t/lib t/
 
-test: unit unit-asan fuzz-short prove
+test: unit unit-asan fuzz-short prove test-asan
 
 # the core's unit tests again, built with clang's AddressSanitizer and
 # UndefinedBehaviorSanitizer; any report fails the run
@@ -108,6 +113,31 @@ $(BUILD)/unit_tests_asan: $(UNIT_SRCS) $(CORE_SRCS) $(CORE_HDRS)
 
 unit-asan: deps fuzz-deps $(BUILD)/unit_tests_asan
 	$(BUILD)/unit_tests_asan --gtest_brief=1
+
+# The core and the module built with AddressSanitizer and
+# UndefinedBehaviorSanitizer, loaded into Debian's nginx with the runtime
+# preloaded, and the whole integration suite run against them; any
+# sanitizer report fails the run.
+SAN_BUILD ?= $(CURDIR)/build/sanitized
+SAN_OPT    = -fsanitize=address,undefined -fno-sanitize-recover=all \
+             -fno-omit-frame-pointer
+
+test-asan: deps test-deps
+	$(MAKE) BUILD=$(SAN_BUILD) CXXFLAGS="-O1 -g $(SAN_OPT)" \
+	    SP_CC_OPT="$(SAN_OPT)" SP_LD_OPT="$(SAN_OPT)" module check-tool
+	tools/run-checked-suite sanitizers $(SAN_BUILD)
+
+# every nginx process of the integration suite under valgrind's memcheck
+# (about 4 minutes); any error or definite leak fails the run
+VG_BUILD ?= $(CURDIR)/build/valgrind
+
+test-valgrind: deps test-deps
+	@tools/install-deps valgrind
+	$(MAKE) BUILD=$(VG_BUILD) module check-tool
+	tools/run-checked-suite valgrind $(VG_BUILD)
+
+# everything: make test, the suite under valgrind, and a longer fuzz run
+check-all: test test-valgrind fuzz
 
 $(BUILD)/bench_core: $(BENCH_SRCS) $(CORE_LIB)
 	$(CXX) $(SP_CXXFLAGS) -O2 -DNDEBUG -o $@ $(BENCH_SRCS) $(CORE_LIB) \
