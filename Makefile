@@ -10,6 +10,8 @@
 #   make test-asan  the integration suite against a module built with
 #                   ASan and UBSan (part of make test)
 #   make test-valgrind  the integration suite under valgrind
+#   make deb        the Debian package; make test-deb installs, checks
+#                   and purges it
 #   make check-all  make test, test-valgrind and a longer fuzz run
 #
 # NGINX_SRC=/path/to/nginx-x.y.z builds against an nginx source tree
@@ -43,7 +45,7 @@ UNIT_SRCS  = $(wildcard t/unit/*.cpp)
 BENCH_SRCS = bench/matcher_bench.cpp
 CHECK_SRCS = $(wildcard src/cli/*.cpp)
 
-.PHONY: test-valgrind check-all test-asan fuzz-short unit-asan test-deps all module core deps unit test prove bench run clean check-tool fuzz fuzz-deps bench-nginx
+.PHONY: deb test-deb test-valgrind check-all test-asan fuzz-short unit-asan test-deps all module core deps unit test prove bench run clean check-tool fuzz fuzz-deps bench-nginx
 
 all: deps module check-tool
 
@@ -153,6 +155,18 @@ bench: deps $(BUILD)/bench_core module
 bench-nginx: deps module
 	@tools/install-deps bc
 	bench/run-nginx-bench $(BUILD)
+
+# The Debian package, laid out as Debian's own libnginx-mod-* packages;
+# test-deb installs it on this machine (as root), checks it and purges it.
+DEB_REVISION ?= 1
+DEB_DIR       = $(BUILD)/deb
+DEB           = $(DEB_DIR)/libnginx-mod-http-status-policy_$(shell cat VERSION)-$(DEB_REVISION)_$(shell dpkg --print-architecture).deb
+
+deb: deps module check-tool
+	DEB_REVISION=$(DEB_REVISION) tools/make-deb $(BUILD) $(DEB_DIR)
+
+test-deb: deb
+	tools/test-deb $(DEB)
 
 run: deps module
 	tools/run-demo $(MODULE) $(NGINX_BIN)
