@@ -17,12 +17,14 @@ bool is_quantifier(char c) noexcept
 
 // Constructs whose effect on the rest of the pattern a simple scan cannot
 // follow: inline options ("(?i)", "(?x)" comments), "(?#...)", verbs such
-// as "(*UTF)", and \Q...\E quoting.  Plain "(?:" groups are fine.
+// as "(*UTF)", \Q...\E quoting, and \c, which takes the character after
+// it whatever that is ("\c(" is a letter, "\c\\" leaves the next
+// character unescaped).  Plain "(?:" groups are fine.
 bool has_unfollowable_syntax(std::string_view re) noexcept
 {
     for (size_t i = 0; i + 1 < re.size(); i++) {
         if (re[i] == '\\') {
-            if (re[i + 1] == 'Q') {
+            if (re[i + 1] == 'Q' || re[i + 1] == 'c') {
                 return true;
             }
             i++;
@@ -37,6 +39,10 @@ bool has_unfollowable_syntax(std::string_view re) noexcept
     return false;
 }
 
+// Whether "|" appears outside every group and class.  A POSIX class
+// ("[:alpha:]") inside a bracket expression counts as one too: its "]" is
+// not the end of the bracket expression, which this scan cannot tell, and
+// a "(" or "[" after it would then hide a real top-level "|".
 bool has_top_level_alternation(std::string_view re) noexcept
 {
     int depth = 0;
@@ -50,6 +56,11 @@ bool has_top_level_alternation(std::string_view re) noexcept
             continue;
         }
         if (in_class) {
+            if (c == '[' && i + 1 < re.size()
+                && (re[i + 1] == ':' || re[i + 1] == '.'
+                    || re[i + 1] == '=')) {
+                return true;
+            }
             if (c == ']') {
                 in_class = false;
             }

@@ -10,9 +10,10 @@ namespace status_policy {
 
 // "^/legacy/[a-z]+\.php$" gives "/legacy/".  Returns "" when no safe
 // prefix exists: no "^" anchor, alternation at the top level, option
-// settings or verbs that could change how the text reads, or a first
-// item that is not a plain literal.  A literal under a quantifier is not
-// part of the prefix.
+// settings or verbs that could change how the text reads, syntax a plain
+// scan could misread (\c, POSIX classes in brackets), or a first item
+// that is not a plain literal.  A literal under a quantifier is not part
+// of the prefix.
 std::string literal_prefix(std::string_view regex);
 
 } // namespace status_policy
