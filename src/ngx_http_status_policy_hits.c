@@ -40,8 +40,15 @@ ngx_http_status_policy_hits_zone(ngx_conf_t *cf,
 
     static ngx_str_t  name = ngx_string("status_policy_rule_hits");
 
-    size = ngx_align(smcf->nrules * sizeof(ngx_atomic_t), ngx_pagesize)
-           + 8 * ngx_pagesize;
+    /*
+     * The counters take whole pages; the slab pool keeps a page
+     * descriptor for each page, and a few pages for itself.
+     */
+
+    size = ngx_align(smcf->nrules * sizeof(ngx_atomic_t), ngx_pagesize);
+    size += ngx_align(size / ngx_pagesize * sizeof(ngx_slab_page_t),
+                      ngx_pagesize)
+            + 8 * ngx_pagesize;
 
     shm_zone = ngx_shared_memory_add(cf, &name, size,
                                      &ngx_http_status_policy_module);
@@ -76,6 +83,9 @@ ngx_http_status_policy_hits_init_zone(ngx_shm_zone_t *shm_zone, void *data)
 
     smcf->hits = ngx_slab_calloc(shpool, size);
     if (smcf->hits == NULL) {
+        ngx_log_error(NGX_LOG_EMERG, shm_zone->shm.log, 0,
+                      "status_policy: no memory for the hit counters "
+                      "of %ui rules", smcf->nrules);
         return NGX_ERROR;
     }
 

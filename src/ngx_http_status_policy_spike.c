@@ -20,12 +20,17 @@
 
 #define NGX_HTTP_STATUS_POLICY_SPIKE_EVENTS  16
 
+/* about a million paths; the whole zone is written at start */
+#define NGX_HTTP_STATUS_POLICY_SPIKE_MAX_MB  1024
+
 
 static ngx_int_t ngx_http_status_policy_spike_init_zone(
     ngx_shm_zone_t *shm_zone, void *data);
 static ngx_int_t ngx_http_status_policy_spike_parse(ngx_conf_t *cf,
     ngx_str_t *value, ngx_http_status_policy_spike_zone_t *zone,
     ngx_str_t *name, ssize_t *size);
+static ngx_int_t ngx_http_status_policy_spike_codes(ngx_conf_t *cf,
+    ngx_str_t *value, ngx_http_status_policy_spike_zone_t *zone);
 static void ngx_http_status_policy_spike_sweep_handler(ngx_event_t *ev);
 
 
@@ -100,16 +105,34 @@ ngx_http_status_policy_spike_parse(ngx_conf_t *cf, ngx_str_t *value,
     ngx_http_status_policy_spike_zone_t *zone, ngx_str_t *name,
     ssize_t *size)
 {
-    u_char      *p, *last;
-    ngx_int_t    n, code;
+    u_char      *p;
+    ngx_int_t    n;
     ngx_str_t    s;
-    ngx_uint_t   i;
+    ngx_uint_t   i, j;
+
+    static ngx_str_t  reserved = ngx_string("status_policy_rule_hits");
 
     ngx_str_null(name);
     *size = 0;
     zone->ncodes = 0;
 
     for (i = 1; i < cf->args->nelts; i++) {
+
+        /* each parameter once: a second one would silently win */
+
+        p = (u_char *) ngx_strchr(value[i].data, '=');
+
+        for (j = 1; p && j < i; j++) {
+            if (ngx_strncmp(value[j].data, value[i].data,
+                            p - value[i].data + 1)
+                == 0)
+            {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "status_spike_zone: duplicate parameter "
+                                   "\"%V\"", &value[i]);
+                return NGX_ERROR;
+            }
+        }
 
         if (ngx_strncmp(value[i].data, "zone=", 5) == 0) {
 
@@ -124,6 +147,18 @@ ngx_http_status_policy_spike_parse(ngx_conf_t *cf, ngx_str_t *value,
             }
 
             name->len = p - name->data;
+
+            /* the module's own zone for the rule hit counters (hits.c) */
+
+            if (name->len == reserved.len
+                && ngx_strncmp(name->data, reserved.data, reserved.len) == 0)
+            {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "status_spike_zone: zone name \"%V\" is "
+                                   "reserved for the rule hit counters",
+                                   name);
+                return NGX_ERROR;
+            }
 
             s.data = p + 1;
             s.len = value[i].data + value[i].len - s.data;
@@ -146,6 +181,16 @@ ngx_http_status_policy_spike_parse(ngx_conf_t *cf, ngx_str_t *value,
                                    name, &s,
                                    (sp_spike_min_size() + 8 * ngx_pagesize
                                     + 1023) / 1024);
+                return NGX_ERROR;
+            }
+
+            if ((size_t) *size
+                > (size_t) NGX_HTTP_STATUS_POLICY_SPIKE_MAX_MB * 1024 * 1024)
+            {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "status_spike_zone: zone \"%V\" is too "
+                                   "large: %V, at most %dm", name, &s,
+                                   NGX_HTTP_STATUS_POLICY_SPIKE_MAX_MB);
                 return NGX_ERROR;
             }
 
@@ -204,38 +249,10 @@ ngx_http_status_policy_spike_parse(ngx_conf_t *cf, ngx_str_t *value,
 
         if (ngx_strncmp(value[i].data, "codes=", 6) == 0) {
 
-            p = value[i].data + 6;
-            last = value[i].data + value[i].len;
-
-            while (p <= last) {
-                s.data = p;
-
-                while (p < last && *p != ',') {
-                    p++;
-                }
-
-                s.len = p - s.data;
-                code = ngx_atoi(s.data, s.len);
-
-                if (code == NGX_ERROR || s.len != 3 || code < 400
-                    || code > 599)
-                {
-                    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                                       "status_spike_zone: invalid code "
-                                       "\"%V\" in \"%V\", expected 400-599",
-                                       &s, &value[i]);
-                    return NGX_ERROR;
-                }
-
-                if (zone->ncodes == NGX_HTTP_STATUS_POLICY_SPIKE_CODES) {
-                    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                                       "status_spike_zone: too many codes "
-                                       "in \"%V\"", &value[i]);
-                    return NGX_ERROR;
-                }
-
-                zone->codes[zone->ncodes++] = code;
-                p++;
+            if (ngx_http_status_policy_spike_codes(cf, &value[i], zone)
+                != NGX_OK)
+            {
+                return NGX_ERROR;
             }
 
             continue;
@@ -256,6 +273,60 @@ ngx_http_status_policy_spike_parse(ngx_conf_t *cf, ngx_str_t *value,
 
     if (zone->ncodes == 0) {
         zone->codes[zone->ncodes++] = NGX_HTTP_NOT_FOUND;
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_status_policy_spike_codes(ngx_conf_t *cf, ngx_str_t *value,
+    ngx_http_status_policy_spike_zone_t *zone)
+{
+    u_char      *p, *last;
+    ngx_int_t    code;
+    ngx_str_t    s;
+    ngx_uint_t   i;
+
+    p = value->data + 6;
+    last = value->data + value->len;
+
+    while (p <= last) {
+        s.data = p;
+
+        while (p < last && *p != ',') {
+            p++;
+        }
+
+        s.len = p - s.data;
+        code = ngx_atoi(s.data, s.len);
+
+        if (code == NGX_ERROR || s.len != 3 || code < 400 || code > 599) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "status_spike_zone: invalid code \"%V\" in "
+                               "\"%V\", expected 400-599", &s, value);
+            return NGX_ERROR;
+        }
+
+        for (i = 0; i < zone->ncodes; i++) {
+            if (zone->codes[i] == (ngx_uint_t) code) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "status_spike_zone: code %i is listed "
+                                   "twice in \"%V\"", code, value);
+                return NGX_ERROR;
+            }
+        }
+
+        if (zone->ncodes == NGX_HTTP_STATUS_POLICY_SPIKE_CODES) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "status_spike_zone: too many codes in \"%V\", "
+                               "at most %d", value,
+                               NGX_HTTP_STATUS_POLICY_SPIKE_CODES);
+            return NGX_ERROR;
+        }
+
+        zone->codes[zone->ncodes++] = code;
+        p++;
     }
 
     return NGX_OK;

@@ -10,26 +10,101 @@
 #include <string_view>
 #include <vector>
 
+#include <sys/stat.h>
+
 #include "ruleset.hpp"
 
 struct sp_ruleset_s {
     status_policy::Ruleset rules;
+
+    // The files loaded, to name a file given twice as such, not as a
+    // duplicate of each of its rules at the same place.
+    struct File {
+        dev_t dev;
+        ino_t ino;
+        std::string path;
+    };
+    std::vector<File> files;
 };
 
 namespace {
 
-void set_error(char *err, size_t size, const std::string &message) noexcept
-{
-    if (err != nullptr && size > 0) {
-        std::snprintf(err, size, "%s", message.c_str());
-    }
-}
+// Messages are cut to this length: with the directive's name in front,
+// they fit nginx's 1024-byte configuration error and one log line.
+constexpr size_t kMessageMax = 900;
 
-void set_error(char *err, size_t size, const char *message) noexcept
+// Writes the message into err with control bytes and bytes from 0x7F up
+// as \xHH (a message quotes tokens that may be binary: no NUL may cut it
+// short, no escape sequence reach a terminal), and cut in the middle
+// with "..." when longer than kMessageMax or size, so that both the place
+// at its start and the reason at its end stay.
+void set_error(char *err, size_t size, std::string_view message) noexcept
 {
-    if (err != nullptr && size > 0) {
-        std::snprintf(err, size, "%s", message);
+    static const char hex[] = "0123456789ABCDEF";
+
+    if (err == nullptr || size == 0) {
+        return;
     }
+
+    auto width = [](unsigned char c) -> size_t {
+        return c < 0x20 || c >= 0x7F ? 4 : 1;
+    };
+
+    size_t room = (size - 1 < kMessageMax ? size - 1 : kMessageMax);
+    size_t total = 0;
+    for (char c : message) {
+        total += width(static_cast<unsigned char>(c));
+    }
+
+    // the bytes shown: all, or [0, head) and [tail, end)
+    size_t head = message.size(), tail = message.size();
+    if (total > room) {
+        size_t keep = room > 3 ? room - 3 : 0;
+        size_t head_room = keep * 2 / 3, tail_room = keep - head_room;
+        size_t used = 0;
+        for (head = 0; head < message.size(); head++) {
+            size_t w = width(static_cast<unsigned char>(message[head]));
+            if (used + w > head_room) {
+                break;
+            }
+            used += w;
+        }
+        used = 0;
+        for (tail = message.size(); tail > head; tail--) {
+            size_t w = width(static_cast<unsigned char>(message[tail - 1]));
+            if (used + w > tail_room) {
+                break;
+            }
+            used += w;
+        }
+    }
+
+    char *p = err, *last = err + size - 1;
+    auto put = [&](unsigned char c) {
+        if (width(c) == 1) {
+            if (p < last) {
+                *p++ = static_cast<char>(c);
+            }
+        } else if (last - p >= 4) {
+            *p++ = '\\';
+            *p++ = 'x';
+            *p++ = hex[c >> 4];
+            *p++ = hex[c & 0xF];
+        }
+    };
+
+    for (size_t i = 0; i < head; i++) {
+        put(static_cast<unsigned char>(message[i]));
+    }
+    if (head < message.size()) {
+        for (size_t i = 0; i < 3 && p < last; i++) {
+            *p++ = '.';
+        }
+        for (size_t i = tail; i < message.size(); i++) {
+            put(static_cast<unsigned char>(message[i]));
+        }
+    }
+    *p = '\0';
 }
 
 // Runs fn, which returns "" or a reason, and maps the outcome to a code.
@@ -94,7 +169,25 @@ int sp_ruleset_add_file(sp_ruleset_t *rs, sp_str_t path, char *err,
                         size_t err_size) noexcept
 {
     return guarded(err, err_size, [&]() -> std::string {
-        return rs->rules.add_file(std::string(view(path)));
+        std::string name(view(path));
+        struct stat st;
+        bool known = ::stat(name.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+
+        if (known) {
+            for (const auto &f : rs->files) {
+                if (f.dev == st.st_dev && f.ino == st.st_ino) {
+                    return name + ": already loaded at this level"
+                           + (f.path == name ? std::string()
+                                             : " as \"" + f.path + "\"");
+                }
+            }
+        }
+
+        std::string error = rs->rules.add_file(name);
+        if (error.empty() && known) {
+            rs->files.push_back({st.st_dev, st.st_ino, name});
+        }
+        return error;
     });
 }
 

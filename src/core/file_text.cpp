@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <string>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -33,11 +34,20 @@ std::string failure(const char *what, int err)
     return std::string(what) + ": " + std::strerror(err);
 }
 
+std::string too_large(unsigned long long size)
+{
+    return "file is too large: " + std::to_string(size)
+           + " bytes, at most " + std::to_string(max_file_size)
+           + " (1 GiB)";
+}
+
 } // namespace
 
 std::string read_file_text(const std::string &path, std::string &text)
 {
-    Descriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    // O_NONBLOCK: opening a FIFO must not wait for a writer; reads of a
+    // regular file ignore it.
+    Descriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
     if (fd.get() < 0) {
         return failure("cannot open", errno);
     }
@@ -49,11 +59,15 @@ std::string read_file_text(const std::string &path, std::string &text)
     if (S_ISDIR(st.st_mode)) {
         return failure("cannot read", EISDIR);
     }
+    if (!S_ISREG(st.st_mode)) {
+        return "cannot read: not a regular file";
+    }
+    if (static_cast<unsigned long long>(st.st_size) > max_file_size) {
+        return too_large(static_cast<unsigned long long>(st.st_size));
+    }
 
     text.clear();
-    if (S_ISREG(st.st_mode)) {
-        text.reserve(static_cast<size_t>(st.st_size));
-    }
+    text.reserve(static_cast<size_t>(st.st_size));
 
     char chunk[65536];
     for (;;) {
@@ -72,6 +86,10 @@ std::string read_file_text(const std::string &path, std::string &text)
         }
         if (n == 0) {
             return {};
+        }
+        if (text.size() > max_file_size) {
+            // it grew while being read
+            return too_large(text.size());
         }
         if (n < 0 && errno != EINTR) {
             return failure("cannot read", errno);

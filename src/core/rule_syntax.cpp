@@ -7,12 +7,30 @@ namespace {
 constexpr const char *kUsage =
     "expected CODE [= | ^~ | ~ | ~*] PATTERN [TARGET]";
 
+// A token longer than this is shown cut, with "..." after it.
+constexpr size_t kQuotedMax = 128;
+
 std::string quoted(std::string_view s)
 {
     std::string out = "\"";
-    out.append(s);
+    if (s.size() > kQuotedMax) {
+        out.append(s.substr(0, kQuotedMax));
+        out += "...";
+    } else {
+        out.append(s);
+    }
     out += '"';
     return out;
+}
+
+std::string check_length(const char *what, std::string_view token)
+{
+    if (token.size() <= max_token_length) {
+        return {};
+    }
+    return std::string(what) + " " + quoted(token) + " is too long: "
+           + std::to_string(token.size()) + " bytes, at most "
+           + std::to_string(max_token_length);
 }
 
 bool parse_modifier(std::string_view s, Kind &kind) noexcept
@@ -112,6 +130,17 @@ std::string parse_rule(const std::string_view *args, size_t nargs,
 
     if (rule.pattern.empty()) {
         return "empty pattern";
+    }
+    error = check_length("pattern", rule.pattern);
+    if (error.empty()) {
+        error = check_length("target", rule.target);
+    }
+    if (!error.empty()) {
+        return error;
+    }
+    if (rule.pattern.find('\0') != std::string_view::npos) {
+        // nginx answers 400 to a path with a NUL: such a rule never matches
+        return "pattern " + quoted(rule.pattern) + " holds a NUL byte";
     }
     if (!is_regex(rule.kind) && rule.pattern.front() != '/') {
         return "pattern " + quoted(rule.pattern) + " must start with \"/\"";

@@ -11,6 +11,12 @@
 
 namespace status_policy {
 
+// The longest PATTERN or TARGET, in bytes: eight times the request line
+// nginx takes by default (large_client_header_buffers 8k), and small
+// enough that a line of megabytes, from a file that is no rules file, is
+// refused at once.
+constexpr size_t max_token_length = 65536;
+
 struct RuleSyntax {
     int code = 0;
     Kind kind = Kind::prefix;

@@ -1,5 +1,7 @@
 #include "rules_file.hpp"
 
+#include <cstring>
+
 namespace status_policy {
 
 namespace {
@@ -23,6 +25,11 @@ bool RulesFileReader::next(Line &line)
     while (pos_ < text_.size()) {
         line.number = line_;
         line.count = 0;
+
+        size_t end = text_.find('\n', pos_);
+        if (!check_line(end == std::string_view::npos ? text_.size() : end)) {
+            return false;
+        }
 
         bool semicolon = false;
 
@@ -83,6 +90,30 @@ bool RulesFileReader::next(Line &line)
         return true;
     }
 
+    return false;
+}
+
+// The bytes of the line from pos_ to end, before any token is read.
+bool RulesFileReader::check_line(size_t end)
+{
+    if (line_ == 1 && pos_ == 0 && text_.size() >= 2
+        && ((text_[0] == '\xFF' && text_[1] == '\xFE')
+            || (text_[0] == '\xFE' && text_[1] == '\xFF'))) {
+        error_ = "UTF-16 text (byte order mark ";
+        error_ += text_[0] == '\xFF' ? "FF FE" : "FE FF";
+        error_ += "): rules files are UTF-8 or ASCII text";
+        return false;
+    }
+
+    const void *nul = std::memchr(text_.data() + pos_, '\0', end - pos_);
+    if (nul == nullptr) {
+        return true;
+    }
+
+    size_t column = static_cast<size_t>(static_cast<const char *>(nul)
+                                        - text_.data()) - pos_ + 1;
+    error_ = "NUL byte at column " + std::to_string(column)
+             + ": rules files are UTF-8 or ASCII text";
     return false;
 }
 

@@ -1,7 +1,9 @@
 // Splits the text of a rules file into lines of tokens: blanks separate
 // tokens, '#' at the start of a token comments out the rest of the line,
 // "..." and '...' quote a token (with \" \' \\ escapes).  CRLF endings, a
-// UTF-8 byte order mark and a missing final newline are accepted.
+// UTF-8 byte order mark and a missing final newline are accepted.  A NUL
+// byte anywhere in a line, or a UTF-16 byte order mark, is an error: the
+// file is not text (or not UTF-8), and no request path holds a NUL.
 
 #pragma once
 
@@ -34,6 +36,7 @@ public:
 
 private:
     bool read_quoted(Line &line, size_t slot);
+    bool check_line(size_t end);
 
     std::string_view text_;
     size_t pos_ = 0;
