@@ -1,0 +1,27 @@
+// The command line of status-policy-check.
+
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace check_tool {
+
+struct Options {
+    std::string command;                // lint, explain, replay
+    std::vector<std::string> operands;  // files, then PATH or ACCESS_LOG
+    bool ignore_case = false;
+    bool json = false;
+    size_t top = 5;
+    bool help = false;
+    bool replay_options = false;        // --json or --top was given
+};
+
+// Returns "" or what is wrong with the command line.
+std::string parse_options(int argc, char **argv, Options &options);
+
+// The usage text, for --help (complete) or after an error (short).
+const char *usage_text(bool complete);
+
+} // namespace check_tool
