@@ -13,6 +13,8 @@
 #   make deb        the Debian package; make test-deb installs, checks
 #                   and purges it
 #   make check-all  make test, test-valgrind and a longer fuzz run
+#   make matrix     build and test against other nginx versions from a
+#                   clone of nginx's git repository (NGINX_GIT=...)
 #
 # NGINX_SRC=/path/to/nginx-x.y.z builds against an nginx source tree
 # instead of /usr/share/nginx/src.
@@ -45,7 +47,7 @@ UNIT_SRCS  = $(wildcard t/unit/*.cpp)
 BENCH_SRCS = bench/matcher_bench.cpp
 CHECK_SRCS = $(wildcard src/cli/*.cpp)
 
-.PHONY: deb test-deb test-valgrind check-all test-asan fuzz-short unit-asan test-deps all module core deps unit test prove bench run clean check-tool fuzz fuzz-deps bench-nginx
+.PHONY: matrix deb test-deb test-valgrind check-all test-asan fuzz-short unit-asan test-deps all module core deps unit test prove bench run clean check-tool fuzz fuzz-deps bench-nginx
 
 all: deps module check-tool
 
@@ -167,6 +169,14 @@ deb: deps module check-tool
 
 test-deb: deb
 	tools/test-deb $(DEB)
+
+# The module against several nginx versions: Debian's, and the newest
+# stable and mainline releases in NGINX_GIT (a clone of nginx's git
+# repository), or the versions named, e.g. MATRIX_VERSIONS="1.22 1.30".
+MATRIX_VERSIONS ?=
+
+matrix: deps test-deps
+	tools/version-matrix $(MATRIX_VERSIONS)
 
 run: deps module
 	tools/run-demo $(MODULE) $(NGINX_BIN)
