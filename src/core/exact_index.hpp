@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "large_alloc.hpp"
+
 namespace status_policy {
 
 class ExactIndex {
@@ -80,7 +82,7 @@ private:
     uint64_t hash(const char *p, size_t len) const noexcept;
     bool equal(std::string_view stored, std::string_view path) const noexcept;
 
-    std::vector<Slot> slots_;
+    std::vector<Slot, LargeAllocator<Slot>> slots_;
     size_t mask_ = 0;
     bool folding_ = false;
 };

@@ -43,7 +43,8 @@ std::string too_large(unsigned long long size)
 
 } // namespace
 
-std::string read_file_text(const std::string &path, std::string &text)
+std::string append_file_text(const std::string &path, TextArena &text,
+                             size_t headroom)
 {
     // O_NONBLOCK: opening a FIFO must not wait for a writer; reads of a
     // regular file ignore it.
@@ -66,30 +67,25 @@ std::string read_file_text(const std::string &path, std::string &text)
         return too_large(static_cast<unsigned long long>(st.st_size));
     }
 
-    text.clear();
-    text.reserve(static_cast<size_t>(st.st_size));
+    size_t start = text.size();
+    auto expected = static_cast<size_t>(st.st_size);
+    text.reserve(start + expected * (1 + headroom) + 1);
 
-    char chunk[65536];
     for (;;) {
-        ssize_t n;
-        if (text.capacity() > text.size()) {
-            // read straight into the reserved space
-            size_t used = text.size();
-            text.resize(text.capacity());
-            n = ::read(fd.get(), &text[used], text.size() - used);
-            text.resize(used + (n > 0 ? static_cast<size_t>(n) : 0));
-        } else {
-            n = ::read(fd.get(), chunk, sizeof(chunk));
-            if (n > 0) {
-                text.append(chunk, static_cast<size_t>(n));
-            }
-        }
+        // Read straight into the string: what the file still should hold
+        // plus one byte, to see its end; more if it grew meanwhile.
+        size_t used = text.size();
+        size_t end = start + expected + 1;
+        size_t want = used < end ? end - used : 65536;
+        ssize_t n = ::read(fd.get(), text.grow(want), want);
+        text.truncate(used + (n > 0 ? static_cast<size_t>(n) : 0));
+
         if (n == 0) {
             return {};
         }
-        if (text.size() > max_file_size) {
+        if (text.size() - start > max_file_size) {
             // it grew while being read
-            return too_large(text.size());
+            return too_large(text.size() - start);
         }
         if (n < 0 && errno != EINTR) {
             return failure("cannot read", errno);

@@ -5,15 +5,21 @@
 
 #pragma once
 
+#include <cstddef>
 #include <string>
 
-#include <cstddef>
+#include "text_arena.hpp"
 
 namespace status_policy {
 
 constexpr size_t max_file_size = size_t(1) << 30;     // 1 GiB
 
-// Returns "" or the reason, e.g. "cannot open: No such file or directory".
-std::string read_file_text(const std::string &path, std::string &text);
+// Appends the whole file to `text`, with room reserved after it for
+// `headroom` times the file's size more, so that appends of that much
+// afterwards move nothing (views into the text stay valid).  Returns ""
+// or the reason, e.g. "cannot open: No such file or directory"; on an
+// error `text` may hold part of the file.
+std::string append_file_text(const std::string &path, TextArena &text,
+                             size_t headroom = 0);
 
 } // namespace status_policy

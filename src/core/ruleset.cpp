@@ -39,20 +39,28 @@ std::string Ruleset::add_file(const std::string &path)
         return "rules added after compilation";
     }
 
-    std::string text;
-    std::string error = read_file_text(path, text);
+    // The file is read into the text arena itself: patterns and targets
+    // that are written plainly are referred to where they stand, and
+    // only unescaped quoted tokens are copied, into the room reserved
+    // behind the file (they are never longer than their source).
+    size_t start = text_.size();
+    std::string error = append_file_text(path, text_, 1);
     if (!error.empty()) {
+        text_.truncate(start);
         return path + ": " + error;
     }
+    if (text_.size() > UINT32_MAX) {
+        text_.truncate(start);
+        return path + ": rules take more than 4 GiB";
+    }
+    std::string_view text(text_.data() + start, text_.size() - start);
 
-    // Room for every rule at once: patterns and targets take less than
-    // the file, and there is at most one rule a line.
+    // Room for every rule at once: there is at most one rule a line.
     size_t lines = static_cast<size_t>(
         std::count(text.begin(), text.end(), '\n')) + 1;
     if (rules_.size() + lines > rules_.capacity()) {
         rules_.reserve(std::max(rules_.size() + lines, 2 * rules_.capacity()));
     }
-    text_.reserve(text_.size() + text.size());
 
     uint16_t source = source_id(path);
     RulesFileReader reader(text);
@@ -176,8 +184,12 @@ std::string Ruleset::compile(bool ignore_case)
     prefixes_.build(std::move(keys), ignore_case);
     regexes_.build();
 
-    text_.shrink_to_fit();
-    rules_.shrink_to_fit();
+    // Giving back the room reserved per line would copy every rule: do it
+    // only when comments and blank lines left much of it unused.  The
+    // text arena is not shrunk: what it left unused was never touched.
+    if (rules_.capacity() - rules_.size() > rules_.size() / 8) {
+        rules_.shrink_to_fit();
+    }
     compiled_ = true;
     return {};
 }
@@ -304,6 +316,11 @@ uint16_t Ruleset::source_id(std::string_view name)
 
 TextRef Ruleset::store(std::string_view s)
 {
+    // A token of a file read into the arena is referred to in place.
+    if (text_.holds(s)) {
+        return {static_cast<uint32_t>(s.data() - text_.data()),
+                static_cast<uint32_t>(s.size())};
+    }
     if (text_.size() + s.size() > UINT32_MAX) {
         throw std::length_error("rules take more than 4 GiB");
     }
@@ -319,7 +336,7 @@ size_t Ruleset::memory() const noexcept
     for (const auto &s : sources_) {
         sources += s.capacity() + sizeof(s);
     }
-    return rules_.capacity() * sizeof(Rule) + text_.capacity() + sources
+    return rules_.capacity() * sizeof(Rule) + text_.size() + sources
            + exact_.memory() + prefixes_.memory();
 }
 

@@ -12,9 +12,11 @@
 #include <vector>
 
 #include "exact_index.hpp"
+#include "large_alloc.hpp"
 #include "prefix_trie.hpp"
 #include "regex_set.hpp"
 #include "rule.hpp"
+#include "text_arena.hpp"
 #include "status_policy_core.h"
 
 namespace status_policy {
@@ -56,8 +58,8 @@ private:
         return text(rules_[rule].pattern);
     }
 
-    std::vector<Rule> rules_;
-    std::string text_;                  // patterns and targets
+    std::vector<Rule, LargeAllocator<Rule>> rules_;
+    TextArena text_;       // rules files as read, other patterns and targets
     std::vector<std::string> sources_;
 
     ExactIndex exact_;
