@@ -3,9 +3,9 @@
 #   make            build the module (.so) against Debian's nginx-dev
 #   make run        build and start a demo nginx on 127.0.0.1:8080
 #   make test       build and run every test (unit + integration)
-#   make bench      matcher micro-benchmarks against a PCRE2-JIT baseline,
-#                   and the cost of spike counting under a 404 flood
-#   make bench-nginx  requests/s end to end against nginx alone and map
+#   make bench      core micro-benchmarks, then nginx end to end against
+#                   nginx alone and nginx's own map/location equivalent
+#   make bench-nginx  the end-to-end part alone
 #   make fuzz       libFuzzer over the rules reader and matcher
 #   make test-asan  the integration suite against a module built with
 #                   ASan and UBSan (part of make test)
@@ -44,7 +44,7 @@ CORE_OBJS  = $(CORE_SRCS:src/core/%.cpp=$(BUILD)/core/%.o)
 CORE_HDRS  = $(wildcard src/core/*.h src/core/*.hpp)
 MODULE_SRCS = $(wildcard src/*.c src/*.h) config config.make
 UNIT_SRCS  = $(wildcard t/unit/*.cpp)
-BENCH_SRCS = bench/matcher_bench.cpp
+BENCH_SRCS = $(wildcard bench/*.cpp)
 CHECK_SRCS = $(wildcard src/cli/*.cpp)
 
 .PHONY: matrix deb test-deb test-valgrind check-all test-asan fuzz-short unit-asan test-deps all module core deps unit test prove bench run clean check-tool fuzz fuzz-deps bench-nginx
@@ -147,15 +147,16 @@ $(BUILD)/bench_core: $(BENCH_SRCS) $(CORE_LIB)
 	$(CXX) $(SP_CXXFLAGS) -O2 -DNDEBUG -o $@ $(BENCH_SRCS) $(CORE_LIB) \
 	    -lbenchmark -lpcre2-8 -pthread
 
+# Google Benchmark for the core (lookups at 1k/100k/1M rules against a
+# linear PCRE2-JIT baseline, spike counting, loading), then nginx end to
+# end against nginx alone and nginx's own map/location equivalent, with
+# the ratio table (about 12 minutes).
 bench: deps $(BUILD)/bench_core module
 	bench/run-core-bench $(BUILD)
-	@tools/install-deps bc
-	bench/run-spike-bench $(BUILD)
+	bench/run-nginx-bench $(BUILD)
 
-# nginx end to end with wrk: without the module, with it, and with
-# nginx's own map doing the same job.
+# the end-to-end part alone
 bench-nginx: deps module
-	@tools/install-deps bc
 	bench/run-nginx-bench $(BUILD)
 
 # The Debian package, laid out as Debian's own libnginx-mod-* packages;
