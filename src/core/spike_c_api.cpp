@@ -183,10 +183,8 @@ size_t sp_spike_top(void* block, uint64_t now_ms, sp_spike_path_t* out,
             p.spiking = s.spiking;
             p.spike_start_ms = s.spike_start_ms;
             p.spike_peak = s.spike_peak;
-            for (const sp::RefererSlot& r : s.referers) {
-                if (r.count == 0) {
-                    continue;
-                }
+            for (size_t j = 0; j < sp::SpikeZone::referers_used(s); j++) {
+                const sp::RefererSlot& r = s.referers[j];
                 auto& dst = p.referers[p.nreferers++];
                 size_t len = std::min<size_t>(r.len, sp::kRefererMax);
                 std::memcpy(dst.text, r.text, len);

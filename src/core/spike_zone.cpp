@@ -12,7 +12,7 @@ static_assert(std::is_trivially_copyable_v<PathSlot>);
 namespace {
 
 constexpr uint32_t kMagic = 0x53504b31;  // "SPK1"
-constexpr uint32_t kVersion = 4;
+constexpr uint32_t kVersion = 5;
 constexpr size_t kMinPaths = 16;
 
 // A new window's hits count this much in the baseline.
@@ -144,7 +144,9 @@ uint64_t SpikeZone::evicted() const { return h_->evicted; }
 const SpikeConfig& SpikeZone::config() const { return h_->cfg; }
 
 // An index entry holds the high half of the key's hash beside the slot,
-// so that probing a cluster reads no slot until the hash agrees.
+// and the entry's home position is taken from that half too: probing a
+// cluster reads no slot until the hash agrees, and deleting from one
+// reads no slot at all (slots are large and far apart: a cache miss each).
 namespace {
 
 uint64_t index_entry(uint64_t hash, uint32_t slot) {
@@ -152,6 +154,10 @@ uint64_t index_entry(uint64_t hash, uint32_t slot) {
 }
 
 uint32_t entry_slot(uint64_t e) { return static_cast<uint32_t>(e) - 1; }
+
+uint32_t home_of(uint64_t hash_or_entry, uint32_t mask) {
+    return static_cast<uint32_t>(hash_or_entry >> 32) & mask;
+}
 
 }  // namespace
 
@@ -163,7 +169,7 @@ uint32_t entry_slot(uint64_t e) { return static_cast<uint32_t>(e) - 1; }
 uint32_t SpikeZone::find(uint64_t hash, std::string_view key) const {
     uint32_t mask = h_->index_size - 1;
     uint64_t high = hash & 0xffffffff00000000ULL;
-    uint32_t i = hash & mask;
+    uint32_t i = home_of(hash, mask);
     for (uint32_t probes = 0; probes < h_->index_size;
          probes++, i = (i + 1) & mask)
     {
@@ -190,7 +196,7 @@ uint32_t SpikeZone::find(uint64_t hash, std::string_view key) const {
 
 bool SpikeZone::index_insert(uint64_t hash, uint32_t slot) {
     uint32_t mask = h_->index_size - 1;
-    uint32_t i = hash & mask;
+    uint32_t i = home_of(hash, mask);
     for (uint32_t probes = 0; probes < h_->index_size;
          probes++, i = (i + 1) & mask)
     {
@@ -203,11 +209,10 @@ bool SpikeZone::index_insert(uint64_t hash, uint32_t slot) {
 }
 
 // Linear probing deletion: later entries of the cluster move back into
-// the hole when their home position allows it.  The home of an entry is
-// recomputed from its slot's hash; only the low bits matter.
+// the hole when their home position allows it.
 void SpikeZone::index_erase(uint64_t hash, uint32_t slot) {
     uint32_t mask = h_->index_size - 1;
-    uint32_t i = hash & mask;
+    uint32_t i = home_of(hash, mask);
     uint64_t target = index_entry(hash, slot);
     uint32_t probes = 0;
     while (index_[i] != target) {
@@ -220,8 +225,7 @@ void SpikeZone::index_erase(uint64_t hash, uint32_t slot) {
     for (probes = 0; index_[j] != 0 && probes < h_->index_size;
          probes++, j = (j + 1) & mask)
     {
-        uint32_t other = entry_slot(index_[j]);
-        uint32_t home = other < h_->used ? slots_[other].hash & mask : j;
+        uint32_t home = home_of(index_[j], mask);
         bool movable = (j > i) ? (home <= i || home > j)
                                : (home <= i && home > j);
         if (movable) {
@@ -244,41 +248,36 @@ bool SpikeZone::consistent(uint32_t slot) const {
            && heap_[pos_[slot]].slot == slot;
 }
 
-void SpikeZone::heap_swap(uint32_t a, uint32_t b) {
-    std::swap(heap_[a], heap_[b]);
-    if (heap_[a].slot < h_->capacity) {
-        pos_[heap_[a].slot] = a;
-    }
-    if (heap_[b].slot < h_->capacity) {
-        pos_[heap_[b].slot] = b;
-    }
-}
-
-void SpikeZone::heap_up(uint32_t pos) {
-    while (pos > 0) {
-        uint32_t parent = (pos - 1) / 2;
-        if (heap_[parent].score <= heap_[pos].score) {
-            return;
-        }
-        heap_swap(pos, parent);
-        pos = parent;
-    }
-}
-
+// Sifts an entry down by moving smaller children up into the hole it
+// leaves: one heap write and one position write a level.
 void SpikeZone::heap_down(uint32_t pos) {
-    while (pos < h_->used) {
-        uint32_t l = 2 * pos + 1, r = l + 1, min = pos;
-        if (l < h_->used && heap_[l].score < heap_[min].score) {
-            min = l;
+    uint32_t n = h_->used;
+    if (pos >= n) {
+        return;
+    }
+    HeapEntry moving = heap_[pos];
+    for (;;) {
+        uint32_t child = 2 * pos + 1;
+        if (child >= n) {
+            break;
         }
-        if (r < h_->used && heap_[r].score < heap_[min].score) {
-            min = r;
+        if (child + 1 < n && heap_[child + 1].score < heap_[child].score) {
+            child++;
         }
-        if (min == pos) {
-            return;
+        if (!(heap_[child].score < moving.score)) {
+            break;
         }
-        heap_swap(pos, min);
-        pos = min;
+        heap_[pos] = heap_[child];
+        set_pos(heap_[pos].slot, pos);
+        pos = child;
+    }
+    heap_[pos] = moving;
+    set_pos(moving.slot, pos);
+}
+
+void SpikeZone::set_pos(uint32_t slot, uint32_t pos) {
+    if (slot < h_->capacity) {
+        pos_[slot] = pos;
     }
 }
 
@@ -323,11 +322,9 @@ uint32_t SpikeZone::take_slot(uint64_t hash, uint64_t now_ms) {
     }
 
     PathSlot& s = slots_[i];
-    // the header fields only: the key and referers are rewritten as used
+    // the header only: the key and the referers are written as they are
+    // used, so that a new path touches few of the slot's cache lines
     std::memset(&s, 0, offsetof(PathSlot, referers));
-    for (RefererSlot& r : s.referers) {
-        r.count = 0;
-    }
     s.hash = hash;
     heap_[pos_[i]].score = inherited;
     s.error = inherited;
@@ -391,11 +388,12 @@ void SpikeZone::count_referer(PathSlot& s, std::string_view referer) {
         return;
     }
     referer = referer.substr(0, kRefererMax);
+    size_t used = referers_used(s);
     RefererSlot* min = nullptr;
-    for (RefererSlot& r : s.referers) {
-        if (r.count > 0
-            && std::string_view(r.text, std::min<size_t>(r.len, kRefererMax))
-               == referer)
+    for (size_t k = 0; k < used; k++) {
+        RefererSlot& r = s.referers[k];
+        if (std::string_view(r.text, std::min<size_t>(r.len, kRefererMax))
+            == referer)
         {
             r.count++;
             return;
@@ -404,7 +402,12 @@ void SpikeZone::count_referer(PathSlot& s, std::string_view referer) {
             min = &r;
         }
     }
-    // a free slot has count 0, so it is the minimum
+    if (used < kReferers) {
+        min = &s.referers[used];
+        min->count = 0;
+        s.referers_used = static_cast<uint32_t>(used + 1);
+    }
+    // Space-Saving: a new referer takes the least one's place and count
     min->count++;
     min->len = static_cast<uint16_t>(referer.size());
     std::memcpy(min->text, referer.data(), referer.size());
@@ -412,8 +415,9 @@ void SpikeZone::count_referer(PathSlot& s, std::string_view referer) {
 
 const RefererSlot* SpikeZone::top_referer(const PathSlot& s) const {
     const RefererSlot* top = nullptr;
-    for (const RefererSlot& r : s.referers) {
-        if (r.count > 0 && (top == nullptr || r.count > top->count)) {
+    for (size_t k = 0; k < referers_used(s); k++) {
+        const RefererSlot& r = s.referers[k];
+        if (top == nullptr || r.count > top->count) {
             top = &r;
         }
     }

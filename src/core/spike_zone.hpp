@@ -61,6 +61,7 @@ struct PathSlot {
     uint32_t window_hits;
     uint32_t spike_peak;
     uint64_t spike_start_ms;
+    uint32_t referers_used;  // referers[0, referers_used) are this path's
     RefererSlot referers[kReferers];
     char key[kKeyMax];
 };
@@ -101,6 +102,10 @@ public:
     uint64_t evicted() const;
     const SpikeConfig& config() const;
     const PathSlot& slot(size_t i) const { return slots_[i]; }
+    // the referers counted for a path, bounded whatever the block holds
+    static size_t referers_used(const PathSlot& s) {
+        return s.referers_used < kReferers ? s.referers_used : kReferers;
+    }
     PathSlot& slot(size_t i) { return slots_[i]; }
     void advance(PathSlot& s, uint64_t now_ms);
     SpikeEvent ended(PathSlot& s, uint64_t now_ms);
@@ -112,9 +117,8 @@ private:
     void reset();
     bool consistent(uint32_t slot) const;
     void index_erase(uint64_t hash, uint32_t slot);
-    void heap_up(uint32_t pos);
     void heap_down(uint32_t pos);
-    void heap_swap(uint32_t a, uint32_t b);
+    void set_pos(uint32_t slot, uint32_t pos);
     double weight(uint64_t now_ms);
     void count_referer(PathSlot& s, std::string_view referer);
     const RefererSlot* top_referer(const PathSlot& s) const;

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -240,6 +241,70 @@ TEST(SpikeZone, EveryTrackedPathIsFoundAfterChurn)
     }
     z.top(t + 20000, 0, &stats);
     EXPECT_EQ(stats.evicted, evicted) << "a tracked path was not found";
+}
+
+TEST(SpikeZone, KeepsTheFourBusiestReferersOfAPath)
+{
+    Zone z(256 * 1024);
+    uint64_t t = 60000 * 1000;
+    // a: 5 hits, b: 4, c: 3, d: 2; then e takes d's place (2 + 1) and
+    // f the place of the first of the least, c (3 + 1): Space-Saving
+    const char *order[] = {"a", "b", "c", "d", "a", "b", "c", "a", "b", "a",
+                           "d", "c", "b", "a", "e", "f"};
+    for (const char *r : order) {
+        z.hit("h/p", t, std::string("https://") + r + ".example/");
+    }
+    auto top = z.top(t, 1);
+    ASSERT_EQ(top.size(), 1u);
+    ASSERT_EQ(top[0].nreferers, 4u);
+    std::vector<std::string> got;
+    uint32_t previous = UINT32_MAX;
+    for (size_t i = 0; i < top[0].nreferers; i++) {
+        EXPECT_LE(top[0].referers[i].count, previous) << "busiest first";
+        previous = top[0].referers[i].count;
+        got.push_back(std::string(top[0].referers[i].text,
+                                  top[0].referers[i].len)
+                      + "=" + std::to_string(top[0].referers[i].count));
+    }
+    std::sort(got.begin(), got.end());
+    EXPECT_EQ(got, (std::vector<std::string>{
+                       "https://a.example/=5", "https://b.example/=4",
+                       "https://e.example/=3", "https://f.example/=4"}));
+}
+
+TEST(SpikeZone, ANewPathInAReusedSlotHasNoneOfTheOldReferers)
+{
+    Zone z(64 * 1024);
+    sp_spike_stats_t stats{};
+    uint64_t t = 60000 * 1000;
+    z.top(0, 0, &stats);
+    // every slot taken by a path with four referers, then all of them
+    // pushed out by paths without any
+    for (size_t i = 0; i < stats.capacity; i++) {
+        for (const char *r : {"w", "x", "y", "z"}) {
+            z.hit("old/" + std::to_string(i), t, r);
+        }
+    }
+    for (size_t i = 0; i < 4 * stats.capacity; i++) {
+        z.hit("new/" + std::to_string(i), t + 1000 + i);
+    }
+    auto top = z.top(t + 1000 + 4 * stats.capacity, stats.capacity, &stats);
+    ASSERT_EQ(top.size(), stats.used);
+    for (auto &p : top) {
+        EXPECT_EQ(std::string(p.key, 4), "new/");
+        EXPECT_EQ(p.nreferers, 0u) << std::string(p.key, p.key_len);
+    }
+    // and one counted again starts its own list
+    std::string key(top[0].key, top[0].key_len);
+    z.hit(key, t + 1000 + 4 * stats.capacity, "fresh");
+    for (auto &p : z.top(t + 1000 + 4 * stats.capacity, stats.capacity)) {
+        if (std::string(p.key, p.key_len) == key) {
+            ASSERT_EQ(p.nreferers, 1u);
+            EXPECT_EQ(std::string(p.referers[0].text, p.referers[0].len),
+                      "fresh");
+            EXPECT_EQ(p.referers[0].count, 1u);
+        }
+    }
 }
 
 TEST(SpikeZone, LongKeysAreTruncatedForDisplayButKeptApart)
