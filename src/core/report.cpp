@@ -126,6 +126,7 @@ std::string render_json(const sp_report_t& r) {
         out += ", \"paths\": " + number(uint64_t{zone.stats.used});
         out += ", \"counted\": " + number(zone.stats.counted);
         out += ", \"evicted\": " + number(zone.stats.evicted);
+        out += ", \"filtered\": " + number(zone.stats.filtered);
         out += ",\n   \"spikes\": [";
         bool first = true;
         for (size_t i = 0; i < zone.npaths; i++) {
@@ -194,6 +195,8 @@ std::string render_prometheus(const sp_report_t& r) {
          "Responses counted into a spike zone."},
         {"status_policy_zone_evicted_total", "counter",
          "Paths a spike zone let go for new ones."},
+        {"status_policy_zone_filtered_total", "counter",
+         "First hits of new paths a full spike zone did not admit."},
         {"status_policy_zone_spikes", "gauge",
          "Paths of a spike zone spiking now (among the reported ones)."},
     };
@@ -203,7 +206,7 @@ std::string render_prometheus(const sp_report_t& r) {
             const sp_report_zone_t& zone = r.zones[z];
             uint64_t v[] = {zone.stats.capacity, zone.stats.used,
                             zone.stats.counted, zone.stats.evicted,
-                            spiking(zone)};
+                            zone.stats.filtered, spiking(zone)};
             out += zone_families[f].name;
             out += '{';
             prom_zone_label(out, zone);
@@ -300,7 +303,9 @@ void html_zone(std::string& out, const sp_report_zone_t& zone) {
            + std::to_string(zone.stats.used) + " of "
            + std::to_string(zone.stats.capacity) + " paths tracked, "
            + std::to_string(zone.stats.counted) + " responses counted, "
-           + std::to_string(zone.stats.evicted) + " paths let go.</p>\n";
+           + std::to_string(zone.stats.evicted) + " paths let go, "
+           + std::to_string(zone.stats.filtered)
+           + " first hits of new paths not admitted.</p>\n";
 
     out += "<h3>Spiking now</h3>\n<ul class=\"spikes\">";
     size_t spikes = 0;

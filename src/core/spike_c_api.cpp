@@ -148,6 +148,7 @@ size_t sp_spike_top(void* block, uint64_t now_ms, sp_spike_path_t* out,
             stats->used = zone.used();
             stats->counted = zone.counted();
             stats->evicted = zone.evicted();
+            stats->filtered = zone.filtered();
         }
 
         std::vector<std::pair<uint64_t, size_t>> order;

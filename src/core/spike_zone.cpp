@@ -12,7 +12,7 @@ static_assert(std::is_trivially_copyable_v<PathSlot>);
 namespace {
 
 constexpr uint32_t kMagic = 0x53504b31;  // "SPK1"
-constexpr uint32_t kVersion = 5;
+constexpr uint32_t kVersion = 6;
 constexpr size_t kMinPaths = 16;
 
 // A new window's hits count this much in the baseline.
@@ -50,6 +50,10 @@ struct ZoneHeader {
     uint64_t counted;
     uint64_t evicted;
     uint64_t resets;      // times the block was found inconsistent
+    uint64_t filtered;    // first hits of new paths not admitted
+    uint64_t filter_notes;  // paths noted since the filter was cleared
+    uint32_t filter_words;  // a power of two
+    uint32_t pad2;
 };
 
 namespace {
@@ -61,6 +65,8 @@ struct Layout {
     size_t index_off = 0;
     size_t heap_off = 0;
     size_t pos_off = 0;
+    size_t filter_words = 0;
+    size_t filter_off = 0;
     size_t total = 0;
 };
 
@@ -75,7 +81,13 @@ Layout layout_for(size_t capacity) {
     l.index_off = align8(l.slots_off + capacity * sizeof(PathSlot));
     l.heap_off = align8(l.index_off + l.index_size * sizeof(uint64_t));
     l.pos_off = align8(l.heap_off + capacity * sizeof(HeapEntry));
-    l.total = align8(l.pos_off + capacity * sizeof(uint32_t));
+    // 64 filter bits a path
+    l.filter_words = 1;
+    while (l.filter_words < capacity) {
+        l.filter_words <<= 1;
+    }
+    l.filter_off = align8(l.pos_off + capacity * sizeof(uint32_t));
+    l.total = l.filter_off + l.filter_words * sizeof(uint64_t);
     return l;
 }
 
@@ -85,7 +97,7 @@ size_t SpikeZone::capacity_for(size_t size) {
     // the index makes the cost per path uneven: search downward from an
     // estimate that ignores it
     size_t per_path = sizeof(PathSlot) + sizeof(HeapEntry)
-                      + 2 * sizeof(uint64_t) + sizeof(uint32_t);
+                      + 3 * sizeof(uint64_t) + sizeof(uint32_t);
     if (size < sizeof(ZoneHeader)) {
         return 0;
     }
@@ -109,7 +121,8 @@ bool SpikeZone::init(void* block, size_t size, const SpikeConfig& cfg,
 
     *reused = h->magic == kMagic && h->version == kVersion
               && h->size == size && h->capacity == capacity
-              && h->index_size == l.index_size;
+              && h->index_size == l.index_size
+              && h->filter_words == l.filter_words;
 
     if (!*reused) {
         std::memset(block, 0, l.total);
@@ -118,6 +131,7 @@ bool SpikeZone::init(void* block, size_t size, const SpikeConfig& cfg,
         h->size = size;
         h->capacity = static_cast<uint32_t>(capacity);
         h->index_size = static_cast<uint32_t>(l.index_size);
+        h->filter_words = static_cast<uint32_t>(l.filter_words);
         h->landmark_ms = now_ms;
     }
 
@@ -135,12 +149,14 @@ SpikeZone::SpikeZone(void* block) {
     index_ = reinterpret_cast<uint64_t*>(base + l.index_off);
     heap_ = reinterpret_cast<HeapEntry*>(base + l.heap_off);
     pos_ = reinterpret_cast<uint32_t*>(base + l.pos_off);
+    filter_ = reinterpret_cast<uint64_t*>(base + l.filter_off);
 }
 
 size_t SpikeZone::capacity() const { return h_->capacity; }
 size_t SpikeZone::used() const { return h_->used; }
 uint64_t SpikeZone::counted() const { return h_->counted; }
 uint64_t SpikeZone::evicted() const { return h_->evicted; }
+uint64_t SpikeZone::filtered() const { return h_->filtered; }
 const SpikeConfig& SpikeZone::config() const { return h_->cfg; }
 
 // An index entry holds the high half of the key's hash beside the slot,
@@ -300,6 +316,34 @@ double SpikeZone::weight(uint64_t now_ms) {
     return std::exp(e);
 }
 
+// Whether a path not in the table was noted since the filter was last
+// cleared; notes it if not.  Three bits a path in a bitmap of 64 bits a
+// slot, cleared when a thirty-second of it has been noted: fewer than 1
+// in 1,000 paths seen once pass as seen twice.
+bool SpikeZone::seen_before(uint64_t hash) {
+    constexpr uint64_t kMul[] = {0x9e3779b97f4a7c15ULL, 0xc2b2ae3d27d4eb4fULL,
+                                 0x165667b19e3779f9ULL};
+    uint64_t nbits = uint64_t{h_->filter_words} * 64;
+    int shift = 64 - __builtin_ctzll(nbits);
+    uint64_t bit[3];
+    bool seen = true;
+    for (size_t k = 0; k < 3; k++) {
+        bit[k] = (hash * kMul[k]) >> shift;
+        seen = seen && (filter_[bit[k] >> 6] >> (bit[k] & 63) & 1);
+    }
+    if (seen) {
+        return true;
+    }
+    if (++h_->filter_notes > nbits / 32) {
+        std::memset(filter_, 0, h_->filter_words * sizeof(uint64_t));
+        h_->filter_notes = 1;
+    }
+    for (uint64_t b : bit) {
+        filter_[b >> 6] |= uint64_t{1} << (b & 63);
+    }
+    return false;
+}
+
 // A slot for a new path: a free one, or the one with the least weight,
 // whose weight the newcomer inherits (Space-Saving).
 uint32_t SpikeZone::take_slot(uint64_t hash, uint64_t now_ms) {
@@ -433,6 +477,14 @@ SpikeEvent SpikeZone::hit(int code, std::string_view key,
         i = UINT32_MAX;
     }
     if (i == UINT32_MAX) {
+        // When the table is full, a path takes a slot on its second hit
+        // only: a flood of paths seen once (a scanner) costs a look in
+        // the filter and pushes no tracked path out.
+        if (h_->used >= h_->capacity && !seen_before(hash)) {
+            h_->counted++;
+            h_->filtered++;
+            return SpikeEvent{};
+        }
         i = take_slot(hash, now_ms);
         PathSlot& s = slots_[i];
         size_t n = std::min(key.size(), kKeyMax);

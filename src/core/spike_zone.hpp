@@ -3,9 +3,9 @@
 //
 // Paths are kept with the Space-Saving heavy-hitter scheme over
 // forward-decayed hit weights: when the block is full, a new path takes
-// the slot of the path with the smallest recent weight, so a flood of
-// unique paths churns only the bottom of the table and a path that is
-// really hit often stays.  Each slot counts hits in a sliding window
+// the slot of the path with the smallest recent weight, so a path that is
+// really hit often stays.  A full table admits a path on its second hit
+// (a bitmap notes the first), so a flood of unique paths churns nothing.  Each slot counts hits in a sliding window
 // (sub-window buckets), keeps a baseline (hits per window, an exponential
 // average over past windows), and the top referers (Space-Saving again).
 #pragma once
@@ -100,6 +100,7 @@ public:
     size_t used() const;
     uint64_t counted() const;
     uint64_t evicted() const;
+    uint64_t filtered() const;
     const SpikeConfig& config() const;
     const PathSlot& slot(size_t i) const { return slots_[i]; }
     // the referers counted for a path, bounded whatever the block holds
@@ -112,6 +113,7 @@ public:
 
 private:
     uint32_t find(uint64_t hash, std::string_view key) const;
+    bool seen_before(uint64_t hash);
     uint32_t take_slot(uint64_t hash, uint64_t now_ms);
     bool index_insert(uint64_t hash, uint32_t slot);
     void reset();
@@ -128,6 +130,7 @@ private:
     uint64_t* index_;   // open addressing: hash high bits | slot + 1; 0 = empty
     HeapEntry* heap_;   // min-heap of slots by score
     uint32_t* pos_;     // where each slot is in the heap
+    uint64_t* filter_;  // paths seen once while the table was full
 };
 
 template <typename F>

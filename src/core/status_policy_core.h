@@ -213,6 +213,8 @@ typedef struct {
     size_t       used;
     uint64_t     counted;       /* every hit ever counted */
     uint64_t     evicted;       /* paths pushed out for new ones */
+    uint64_t     filtered;      /* first hits of new paths, not admitted
+                                   while the zone was full */
 } sp_spike_stats_t;
 
 /*

@@ -88,7 +88,7 @@ struct Report {
         zone.cfg = {60000, 20, 5};
         zone.codes = codes;
         zone.ncodes = 2;
-        zone.stats = {1000, 1, 90, 0};
+        zone.stats = {1000, 1, 90, 0, 7};
         zone.paths = &path;
         zone.npaths = 1;
 
@@ -123,6 +123,8 @@ TEST(Report, Json)
     EXPECT_NE(out.find("\"path\": \"example.com/\\u003Cb\\u003E\\\"evil\\\"\\u000A\""),
               std::string::npos) << out;
     EXPECT_NE(out.find("\"window_count\": 87"), std::string::npos);
+    EXPECT_NE(out.find("\"evicted\": 0, \"filtered\": 7"), std::string::npos)
+        << out;
     EXPECT_NE(out.find("\"spikes\": [\"example.com/"), std::string::npos);
     EXPECT_NE(out.find("{\"rule\": \"/etc/nginx/retired.rules:12\", \"code\": "
                        "410, \"pattern\": \"= /old\", \"hits\": 5}"),
@@ -138,6 +140,9 @@ TEST(Report, Prometheus)
     std::string out = r.render(SP_REPORT_PROMETHEUS);
     EXPECT_NE(out.find("# TYPE status_policy_zone_counted_total counter\n"
                        "status_policy_zone_counted_total{zone=\"spikes\"} 90\n"),
+              std::string::npos) << out;
+    EXPECT_NE(out.find("# TYPE status_policy_zone_filtered_total counter\n"
+                       "status_policy_zone_filtered_total{zone=\"spikes\"} 7\n"),
               std::string::npos) << out;
     EXPECT_NE(out.find("status_policy_path_window_hits{zone=\"spikes\","
                        "path=\"example.com/<b>\\\"evil\\\"%0A\",code=\"404\"} 87\n"),
