@@ -114,16 +114,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     std::string prom = render(report, SP_REPORT_PROMETHEUS);
     check_text(prom);
-    // one sample a family: 5 zone families, 3 path families, rule hits;
-    // a sample line that a hostile string split would show up here
-    size_t samples = 0, start = 0;
+    // one zone, one path and one rule: one sample for each family a
+    // "# TYPE" line declares; a sample line that a hostile string split
+    // would show up here
+    size_t samples = 0, families = 0, start = 0;
     for (size_t i = 0; i < prom.size(); i++) {
         if (prom[i] == '\n') {
-            samples += prom[start] != '#';
+            std::string_view line(prom.data() + start, i - start);
+            samples += line.empty() || line[0] != '#';
+            families += line.rfind("# TYPE ", 0) == 0;
             start = i + 1;
         }
     }
-    check(samples == 9);
+    check(families >= 10);
+    check(samples == families);
     // no byte outside printable ASCII in the exposition
     for (unsigned char c : prom) {
         check(c == '\n' || (c >= 0x20 && c < 0x7f));
