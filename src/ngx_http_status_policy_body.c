@@ -352,7 +352,7 @@ ngx_http_status_policy_cache(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     time_t                               max_age;
     ngx_int_t                            code;
     ngx_str_t                           *value;
-    ngx_uint_t                           i, *c;
+    ngx_uint_t                           i, j, *c;
     ngx_http_status_policy_main_conf_t  *smcf;
 
     if (lcf->cache_codes != NGX_CONF_UNSET_PTR) {
@@ -398,6 +398,18 @@ ngx_http_status_policy_cache(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
                                "status_policy_cache: invalid status code "
                                "\"%V\", expected 300-599", &value[i]);
             return NGX_CONF_ERROR;
+        }
+
+        /* "410 410" is most likely a typo for another code */
+        c = lcf->cache_codes->elts;
+
+        for (j = 0; j < lcf->cache_codes->nelts; j++) {
+            if (c[j] == (ngx_uint_t) code) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "status_policy_cache: status code "
+                                   "\"%V\" is given twice", &value[i]);
+                return NGX_CONF_ERROR;
+            }
         }
 
         c = ngx_array_push(lcf->cache_codes);

@@ -277,6 +277,8 @@ HTTP
          'status_policy_cache: invalid status code "200", expected 300-599'],
         ['status_policy_cache 444 1d;',
          'status_policy_cache: invalid status code "444", expected 300-599'],
+        ['status_policy_cache 410 404 410 1d;',
+         'status_policy_cache: status code "410" is given twice'],
         ["status_policy_cache 410 1d;\n        status_policy_cache 404 1m;",
          '"status_policy_cache" directive is duplicate'],
     );
