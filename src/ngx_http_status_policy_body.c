@@ -352,7 +352,7 @@ ngx_http_status_policy_cache(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     time_t                               max_age;
     ngx_int_t                            code;
     ngx_str_t                           *value;
-    ngx_uint_t                           i, j, *c;
+    ngx_uint_t                           i, *c;
     ngx_http_status_policy_main_conf_t  *smcf;
 
     if (lcf->cache_codes != NGX_CONF_UNSET_PTR) {
@@ -401,15 +401,11 @@ ngx_http_status_policy_cache(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         }
 
         /* "410 410" is most likely a typo for another code */
-        c = lcf->cache_codes->elts;
-
-        for (j = 0; j < lcf->cache_codes->nelts; j++) {
-            if (c[j] == (ngx_uint_t) code) {
-                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                                   "status_policy_cache: status code "
-                                   "\"%V\" is given twice", &value[i]);
-                return NGX_CONF_ERROR;
-            }
+        if (ngx_http_status_policy_code_listed(lcf->cache_codes, code)) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "status_policy_cache: status code \"%V\" "
+                               "is given twice", &value[i]);
+            return NGX_CONF_ERROR;
         }
 
         c = ngx_array_push(lcf->cache_codes);
@@ -442,26 +438,17 @@ ngx_http_status_policy_cache(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 ngx_int_t
 ngx_http_status_policy_cache_header(ngx_http_request_t *r)
 {
-    ngx_uint_t                          i, *code;
+    ngx_uint_t                          i;
     ngx_table_elt_t                    *h;
     ngx_list_part_t                    *part;
     ngx_http_status_policy_loc_conf_t  *lcf;
 
     lcf = ngx_http_get_module_loc_conf(r, ngx_http_status_policy_module);
 
-    if (lcf->cache_codes == NULL) {
-        return NGX_OK;
-    }
-
-    code = lcf->cache_codes->elts;
-
-    for (i = 0; i < lcf->cache_codes->nelts; i++) {
-        if (code[i] == r->headers_out.status) {
-            break;
-        }
-    }
-
-    if (i == lcf->cache_codes->nelts) {
+    if (lcf->cache_codes == NULL
+        || !ngx_http_status_policy_code_listed(lcf->cache_codes,
+                                               r->headers_out.status))
+    {
         return NGX_OK;
     }
 

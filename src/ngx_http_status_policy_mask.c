@@ -20,8 +20,6 @@
 #include "ngx_http_status_policy_module.h"
 
 
-static ngx_flag_t ngx_http_status_policy_is_masked(ngx_array_t *mask,
-    ngx_uint_t status);
 static void ngx_http_status_policy_log_dry_run_mask(ngx_http_request_t *r,
     ngx_uint_t code);
 
@@ -74,7 +72,7 @@ ngx_http_status_policy_mask(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             return NGX_CONF_ERROR;
         }
 
-        if (ngx_http_status_policy_is_masked(lcf->mask, code)) {
+        if (ngx_http_status_policy_code_listed(lcf->mask, code)) {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                "status_mask: status code %i is listed "
                                "twice", code);
@@ -131,7 +129,9 @@ ngx_http_status_policy_merge_mask(ngx_conf_t *cf,
     n = 0;
 
     for (i = 0; i < clcf->error_pages->nelts; i++) {
-        if (ngx_http_status_policy_is_masked(conf->mask, err_page[i].status)) {
+        if (ngx_http_status_policy_code_listed(conf->mask,
+                                               err_page[i].status))
+        {
             n++;
         }
     }
@@ -148,7 +148,9 @@ ngx_http_status_policy_merge_mask(ngx_conf_t *cf,
 
     for (i = 0; i < clcf->error_pages->nelts; i++) {
 
-        if (ngx_http_status_policy_is_masked(conf->mask, err_page[i].status)) {
+        if (ngx_http_status_policy_code_listed(conf->mask,
+                                               err_page[i].status))
+        {
             continue;
         }
 
@@ -163,23 +165,6 @@ ngx_http_status_policy_merge_mask(ngx_conf_t *cf,
     clcf->error_pages = pages;
 
     return NGX_CONF_OK;
-}
-
-
-static ngx_flag_t
-ngx_http_status_policy_is_masked(ngx_array_t *mask, ngx_uint_t status)
-{
-    ngx_uint_t   i, *code;
-
-    code = mask->elts;
-
-    for (i = 0; i < mask->nelts; i++) {
-        if (code[i] == status) {
-            return 1;
-        }
-    }
-
-    return 0;
 }
 
 
@@ -208,8 +193,8 @@ ngx_http_status_policy_mask_header(ngx_http_request_t *r,
     lcf = ngx_http_get_module_loc_conf(r, ngx_http_status_policy_module);
 
     if (lcf->mask == NULL
-        || !ngx_http_status_policy_is_masked(lcf->mask,
-                                             r->headers_out.status))
+        || !ngx_http_status_policy_code_listed(lcf->mask,
+                                               r->headers_out.status))
     {
         return NGX_DECLINED;
     }

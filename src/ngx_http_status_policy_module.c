@@ -568,3 +568,22 @@ ngx_http_status_policy_init(ngx_conf_t *cf)
 
     return NGX_OK;
 }
+
+
+/* whether a list of codes (ngx_uint_t) from a directive holds a code */
+
+ngx_flag_t
+ngx_http_status_policy_code_listed(ngx_array_t *codes, ngx_uint_t code)
+{
+    ngx_uint_t   i, *c;
+
+    c = codes->elts;
+
+    for (i = 0; i < codes->nelts; i++) {
+        if (c[i] == code) {
+            return 1;
+        }
+    }
+
+    return 0;
+}

@@ -220,6 +220,8 @@ ngx_int_t ngx_http_status_policy_add_variables(ngx_conf_t *cf);
 
 ngx_int_t ngx_http_status_policy_send_status(ngx_http_request_t *r,
     ngx_uint_t code);
+ngx_flag_t ngx_http_status_policy_code_listed(ngx_array_t *codes,
+    ngx_uint_t code);
 
 char *ngx_http_status_policy_drop_connection(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
