@@ -470,6 +470,7 @@ const RefererSlot* SpikeZone::top_referer(const PathSlot& s) const {
 
 SpikeEvent SpikeZone::hit(int code, std::string_view key,
                           std::string_view referer, uint64_t now_ms) {
+    h_->counted++;
     uint64_t hash = hash_key(key);
     uint32_t i = find(hash, key);
     if (i != UINT32_MAX && !consistent(i)) {
@@ -481,7 +482,6 @@ SpikeEvent SpikeZone::hit(int code, std::string_view key,
         // only: a flood of paths seen once (a scanner) costs a look in
         // the filter and pushes no tracked path out.
         if (h_->used >= h_->capacity && !seen_before(hash)) {
-            h_->counted++;
             h_->filtered++;
             return SpikeEvent{};
         }
@@ -499,7 +499,6 @@ SpikeEvent SpikeZone::hit(int code, std::string_view key,
     heap_[pos_[i]].score += weight(now_ms);
     heap_down(pos_[i]);
 
-    h_->counted++;
     s.total++;
     s.code = code;
     s.last_seen_ms = now_ms;

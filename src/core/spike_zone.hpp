@@ -5,9 +5,10 @@
 // forward-decayed hit weights: when the block is full, a new path takes
 // the slot of the path with the smallest recent weight, so a path that is
 // really hit often stays.  A full table admits a path on its second hit
-// (a bitmap notes the first), so a flood of unique paths churns nothing.  Each slot counts hits in a sliding window
-// (sub-window buckets), keeps a baseline (hits per window, an exponential
-// average over past windows), and the top referers (Space-Saving again).
+// (a bitmap notes the first), so a flood of unique paths churns nothing.
+// Each slot counts hits in a sliding window (sub-window buckets), keeps a
+// baseline (hits per window, an exponential average over past windows),
+// and the top referers (Space-Saving again).
 #pragma once
 
 #include <cstddef>
