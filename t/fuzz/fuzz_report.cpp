@@ -15,6 +15,7 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -64,70 +65,105 @@ std::vector<std::string> pieces(std::string_view in)
     return out;
 }
 
+// A report of one zone with one path and one rule, made of the given
+// strings.  It points into itself (and its copy of the strings): build it
+// in place.
+struct Fixture {
+    std::vector<std::string> p;
+    sp_spike_path_t path{};
+    int codes[2] = {404, 410};
+    sp_report_zone_t zone{};
+    sp_report_rule_t rule{};
+    sp_report_t report{};
+
+    Fixture(std::vector<std::string> strings, size_t size)
+        : p(std::move(strings))
+    {
+        size_t klen = std::min(p[0].size(), sizeof(path.key));
+        std::memcpy(path.key, p[0].data(), klen);
+        path.key_len = klen;
+        path.code = 404;
+        path.window_count = static_cast<uint32_t>(size);
+        path.spiking = size % 2;
+        path.nreferers = 2;
+        for (int i = 0; i < 2; i++) {
+            size_t rlen = std::min(p[1 + i].size(),
+                                   sizeof(path.referers[i].text));
+            std::memcpy(path.referers[i].text, p[1 + i].data(), rlen);
+            path.referers[i].len = rlen;
+            path.referers[i].count = 1 + i;
+        }
+
+        zone.name = {p[3].data(), p[3].size()};
+        zone.cfg = {60000, 20, 5};
+        zone.codes = codes;
+        zone.ncodes = 2;
+        zone.stats = {100, 1, 5, 0, 2};
+        zone.paths = &path;
+        zone.npaths = 1;
+
+        rule.source = {p[4].data(), p[4].size()};
+        rule.line = 7;
+        rule.code = 410;
+        rule.kind = static_cast<int>(size % 5);
+        rule.pattern = {p[5].data(), p[5].size()};
+        rule.hits = 3;
+
+        report.now_ms = 1700000000000;
+        report.zones = &zone;
+        report.nzones = 1;
+        report.rules = &rule;
+        report.nrules = 1;
+    }
+
+    Fixture(const Fixture &) = delete;
+    Fixture &operator=(const Fixture &) = delete;
+};
+
+struct PromLines {
+    size_t lines = 0;
+    size_t samples = 0;
+    size_t families = 0;   // "# TYPE" lines
+};
+
+PromLines prom_lines(const std::string &prom)
+{
+    PromLines n;
+    size_t start = 0;
+    for (size_t i = 0; i < prom.size(); i++) {
+        if (prom[i] == '\n') {
+            std::string_view line(prom.data() + start, i - start);
+            n.lines++;
+            n.samples += line.empty() || line[0] != '#';
+            n.families += line.rfind("# TYPE ", 0) == 0;
+            start = i + 1;
+        }
+    }
+    return n;
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    auto p = pieces(std::string_view(reinterpret_cast<const char *>(data), size));
-
-    sp_spike_path_t path{};
-    size_t klen = std::min(p[0].size(), sizeof(path.key));
-    std::memcpy(path.key, p[0].data(), klen);
-    path.key_len = klen;
-    path.code = 404;
-    path.window_count = static_cast<uint32_t>(size);
-    path.spiking = size % 2;
-    path.nreferers = 2;
-    for (int i = 0; i < 2; i++) {
-        size_t rlen = std::min(p[1 + i].size(), sizeof(path.referers[i].text));
-        std::memcpy(path.referers[i].text, p[1 + i].data(), rlen);
-        path.referers[i].len = rlen;
-        path.referers[i].count = 1 + i;
-    }
-
-    int codes[] = {404, 410};
-    sp_report_zone_t zone{};
-    zone.name = {p[3].data(), p[3].size()};
-    zone.cfg = {60000, 20, 5};
-    zone.codes = codes;
-    zone.ncodes = 2;
-    zone.stats = {100, 1, 5, 0};
-    zone.paths = &path;
-    zone.npaths = 1;
-
-    sp_report_rule_t rule{};
-    rule.source = {p[4].data(), p[4].size()};
-    rule.line = 7;
-    rule.code = 410;
-    rule.kind = static_cast<int>(size % 5);
-    rule.pattern = {p[5].data(), p[5].size()};
-    rule.hits = 3;
-
-    sp_report_t report{};
-    report.now_ms = 1700000000000;
-    report.zones = &zone;
-    report.nzones = 1;
-    report.rules = &rule;
-    report.nrules = 1;
+    Fixture hostile(pieces(std::string_view(
+                        reinterpret_cast<const char *>(data), size)), size);
+    const sp_report_t &report = hostile.report;
 
     check_text(render(report, SP_REPORT_JSON));
 
     std::string prom = render(report, SP_REPORT_PROMETHEUS);
     check_text(prom);
-    // one zone, one path and one rule: one sample for each family a
-    // "# TYPE" line declares; a sample line that a hostile string split
-    // would show up here
-    size_t samples = 0, families = 0, start = 0;
-    for (size_t i = 0; i < prom.size(); i++) {
-        if (prom[i] == '\n') {
-            std::string_view line(prom.data() + start, i - start);
-            samples += line.empty() || line[0] != '#';
-            families += line.rfind("# TYPE ", 0) == 0;
-            start = i + 1;
-        }
-    }
-    check(families >= 10);
-    check(samples == families);
+    // the same report made of plain strings has one sample a family; the
+    // hostile one must have as many lines of each kind: a sample or a
+    // "# TYPE" line that a hostile string split or forged shows up here
+    Fixture plain(std::vector<std::string>(8, "x"), size);
+    PromLines want = prom_lines(render(plain.report, SP_REPORT_PROMETHEUS));
+    PromLines got = prom_lines(prom);
+    check(want.families >= 10 && want.samples == want.families);
+    check(got.lines == want.lines);
+    check(got.samples == want.samples);
+    check(got.families == want.families);
     // no byte outside printable ASCII in the exposition
     for (unsigned char c : prom) {
         check(c == '\n' || (c >= 0x20 && c < 0x7f));
