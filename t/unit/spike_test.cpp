@@ -56,6 +56,14 @@ public:
         return out;
     }
 
+    // the zone's counters, as the report reads them at that time
+    sp_spike_stats_t stats(uint64_t now = 0)
+    {
+        sp_spike_stats_t s{};
+        sp_spike_top(block(), now, nullptr, 0, &s);
+        return s;
+    }
+
 private:
     std::vector<uint64_t> block_;
     size_t size_;
@@ -196,8 +204,7 @@ TEST(SpikeZone, SlidingWindowForgetsOldHits)
 TEST(SpikeZone, AFloodOfUniquePathsKeepsTheSpikingOne)
 {
     Zone z(256 * 1024);
-    sp_spike_stats_t stats{};
-    z.top(0, 0, &stats);
+    sp_spike_stats_t stats = z.stats();
     size_t capacity = stats.capacity;
     ASSERT_GT(capacity, 200u);
     ASSERT_LT(capacity, 400u);
@@ -232,9 +239,8 @@ TEST(SpikeZone, AFloodOfUniquePathsKeepsTheSpikingOne)
 TEST(SpikeZone, AFullZoneAdmitsAPathOnItsSecondHit)
 {
     Zone z(64 * 1024);
-    sp_spike_stats_t stats{};
     uint64_t t = 60000 * 1000;
-    z.top(0, 0, &stats);
+    sp_spike_stats_t stats = z.stats();
     for (size_t i = 0; i < stats.capacity; i++) {
         z.hit("kept/" + std::to_string(i), t);
     }
@@ -264,9 +270,8 @@ TEST(SpikeZone, AFullZoneAdmitsAPathOnItsSecondHit)
 TEST(SpikeZone, AScanOfUniquePathsPushesOutNoTrackedPath)
 {
     Zone z(256 * 1024);
-    sp_spike_stats_t stats{};
     uint64_t t = 60000 * 1000;
-    z.top(0, 0, &stats);
+    sp_spike_stats_t stats = z.stats();
     // a quiet site: every slot holds a path hit a few times
     for (size_t i = 0; i < stats.capacity; i++) {
         for (int k = 0; k < 3; k++) {
@@ -291,22 +296,20 @@ TEST(SpikeZone, AScanOfUniquePathsPushesOutNoTrackedPath)
 TEST(SpikeZone, EveryTrackedPathIsFoundAfterChurn)
 {
     Zone z(64 * 1024);
-    sp_spike_stats_t stats{};
     uint64_t t = 60000 * 1000;
     for (int i = 0; i < 20000; i++) {
         // twice each: a full zone admits a path on its second hit
         z.hit("k" + std::to_string(i), t + i);
         z.hit("k" + std::to_string(i), t + i);
     }
-    z.top(t + 20000, 0, &stats);
+    sp_spike_stats_t stats = z.stats(t + 20000);
     auto top = z.top(t + 20000, stats.used);
     ASSERT_EQ(top.size(), stats.used);
     uint64_t evicted = stats.evicted;
     for (auto &p : top) {
         z.hit(std::string(p.key, p.key_len), t + 20000);
     }
-    z.top(t + 20000, 0, &stats);
-    EXPECT_EQ(stats.evicted, evicted) << "a tracked path was not found";
+    EXPECT_EQ(z.stats(t + 20000).evicted, evicted) << "a tracked path was not found";
 }
 
 TEST(SpikeZone, KeepsTheFourBusiestReferersOfAPath)
@@ -341,9 +344,8 @@ TEST(SpikeZone, KeepsTheFourBusiestReferersOfAPath)
 TEST(SpikeZone, ANewPathInAReusedSlotHasNoneOfTheOldReferers)
 {
     Zone z(64 * 1024);
-    sp_spike_stats_t stats{};
     uint64_t t = 60000 * 1000;
-    z.top(0, 0, &stats);
+    sp_spike_stats_t stats = z.stats();
     // every slot taken by a path with four referers, then all of them
     // pushed out by paths without any
     for (size_t i = 0; i < stats.capacity; i++) {
@@ -453,8 +455,7 @@ TEST(SpikeZone, CorruptedBlockNeitherCrashesNorHangs)
             }
         }
 
-        sp_spike_stats_t stats{};
-        z.top(t + 9000, 0, &stats);
+        sp_spike_stats_t stats = z.stats(t + 9000);
         EXPECT_LE(stats.used, stats.capacity) << "seed " << seed;
 
         // a path hit from now on is tracked and counted
