@@ -15,6 +15,9 @@
 
 namespace {
 
+using status_policy::SpikeConfig;
+using status_policy::SpikeZone;
+
 constexpr size_t kZoneBytes = 10 * 1024 * 1024;
 
 void BM_SpikeHit(benchmark::State &state)
@@ -37,13 +40,13 @@ void BM_SpikeHit(benchmark::State &state)
 
     auto block = std::make_unique<uint64_t[]>(kZoneBytes / sizeof(uint64_t));
     bool reused = false;
-    sp::SpikeConfig cfg;
+    SpikeConfig cfg;
     cfg.threshold = 1000000;    // no spike events: the common path
-    if (!sp::SpikeZone::init(block.get(), kZoneBytes, cfg, 0, &reused)) {
+    if (!SpikeZone::init(block.get(), kZoneBytes, cfg, 0, &reused)) {
         state.SkipWithError("zone too small");
         return;
     }
-    sp::SpikeZone zone(block.get());
+    SpikeZone zone(block.get());
 
     uint64_t now_ms = 1000;
     size_t i = 0;

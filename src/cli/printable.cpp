@@ -34,7 +34,7 @@ std::string printable(std::string_view s)
             i++;
             continue;
         }
-        size_t n = c < 0x80 ? 1 : sp::utf8_sequence(s, i);
+        size_t n = c < 0x80 ? 1 : status_policy::utf8_sequence(s, i);
         if (n == 0 || is_c1_control(s, i, n)) {
             append_hex(out, c);
             i++;

@@ -14,7 +14,7 @@ namespace check_tool {
 
 namespace {
 
-using sp::append_json_string;
+using status_policy::append_json_string;
 
 void field(std::string &out, const char *name, uint64_t value)
 {

@@ -2,7 +2,7 @@
 
 #include <cstdint>
 
-namespace sp {
+namespace status_policy {
 
 namespace {
 
@@ -124,4 +124,4 @@ void append_prometheus_label(std::string& out, std::string_view s) {
     }
 }
 
-}  // namespace sp
+}  // namespace status_policy

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace sp {
+namespace status_policy {
 
 // A JSON string literal, quotes included.  Control bytes and <, >, & are
 // \u-escaped (safe inside HTML too); invalid UTF-8 becomes U+FFFD.
@@ -23,4 +23,4 @@ void append_prometheus_label(std::string& out, std::string_view s);
 // Length of the valid UTF-8 sequence starting at s[i], 0 if invalid.
 size_t utf8_sequence(std::string_view s, size_t i);
 
-}  // namespace sp
+}  // namespace status_policy

@@ -14,9 +14,9 @@
 
 namespace {
 
-using sp::append_html;
-using sp::append_json_string;
-using sp::append_prometheus_label;
+using status_policy::append_html;
+using status_policy::append_json_string;
+using status_policy::append_prometheus_label;
 
 std::string_view view(sp_str_t s) { return {s.data, s.len}; }
 

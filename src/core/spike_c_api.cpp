@@ -10,10 +10,19 @@
 #include "spike_zone.hpp"
 #include "status_policy_core.h"
 
-static_assert(sizeof(sp_spike_path_t{}.key) >= sp::kKeyMax);
-static_assert(sizeof(sp_spike_path_t{}.referers[0].text) >= sp::kRefererMax);
+using status_policy::PathSlot;
+using status_policy::RefererSlot;
+using status_policy::SpikeConfig;
+using status_policy::SpikeEvent;
+using status_policy::SpikeZone;
+using status_policy::kKeyMax;
+using status_policy::kRefererMax;
+using status_policy::kReferers;
+
+static_assert(sizeof(sp_spike_path_t{}.key) >= kKeyMax);
+static_assert(sizeof(sp_spike_path_t{}.referers[0].text) >= kRefererMax);
 static_assert(sizeof(sp_spike_path_t{}.referers) / sizeof(sp_spike_path_t{}.referers[0])
-              >= sp::kReferers);
+              >= kReferers);
 
 namespace {
 
@@ -42,14 +51,14 @@ std::string duration(uint64_t ms) {
     return buf;
 }
 
-void render(const sp::SpikeEvent& ev, const sp::SpikeConfig& cfg,
+void render(const SpikeEvent& ev, const SpikeConfig& cfg,
             sp_spike_event_t* out) {
     std::string line = "status_policy: " + std::to_string(ev.code)
                        + " spike on \"";
     append_escaped(line, ev.key);
     char num[64];
 
-    if (ev.kind == sp::SpikeEvent::Started) {
+    if (ev.kind == SpikeEvent::Started) {
         std::snprintf(num, sizeof(num), "\": %u in ", ev.count);
         line += num;
         line += duration(cfg.window_ms);
@@ -71,15 +80,15 @@ void render(const sp::SpikeEvent& ev, const sp::SpikeConfig& cfg,
         line += duration(cfg.window_ms);
     }
 
-    out->kind = ev.kind == sp::SpikeEvent::Started ? SP_SPIKE_STARTED
+    out->kind = ev.kind == SpikeEvent::Started ? SP_SPIKE_STARTED
                                                    : SP_SPIKE_ENDED;
     size_t n = std::min(line.size(), sizeof(out->line) - 1);
     std::memcpy(out->line, line.data(), n);
     out->line[n] = '\0';
 }
 
-sp::SpikeConfig config_of(const sp_spike_config_t* cfg) {
-    sp::SpikeConfig c;
+SpikeConfig config_of(const sp_spike_config_t* cfg) {
+    SpikeConfig c;
     c.window_ms = std::max<uint32_t>(cfg->window_ms, 1);
     c.threshold = std::max<uint32_t>(cfg->threshold, 1);
     c.factor = cfg->factor;
@@ -91,15 +100,15 @@ sp::SpikeConfig config_of(const sp_spike_config_t* cfg) {
 extern "C" {
 
 size_t sp_spike_capacity(size_t size) noexcept {
-    return sp::SpikeZone::capacity_for(size);
+    return SpikeZone::capacity_for(size);
 }
 
-size_t sp_spike_min_size(void) noexcept { return sp::SpikeZone::min_size(); }
+size_t sp_spike_min_size(void) noexcept { return SpikeZone::min_size(); }
 
 int sp_spike_init(void* block, size_t size, const sp_spike_config_t* cfg,
                   uint64_t now_ms) noexcept {
     bool reused = false;
-    if (!sp::SpikeZone::init(block, size, config_of(cfg), now_ms, &reused)) {
+    if (!SpikeZone::init(block, size, config_of(cfg), now_ms, &reused)) {
         return SP_ERROR;
     }
     return reused ? 1 : 0;
@@ -109,11 +118,11 @@ int sp_spike_hit(void* block, int code, const char* key, size_t key_len,
                  const char* referer, size_t referer_len, uint64_t now_ms,
                  sp_spike_event_t* ev) noexcept {
     try {
-        sp::SpikeZone zone(block);
-        sp::SpikeEvent e = zone.hit(code, std::string_view(key, key_len),
+        SpikeZone zone(block);
+        SpikeEvent e = zone.hit(code, std::string_view(key, key_len),
                                     std::string_view(referer, referer_len),
                                     now_ms);
-        if (e.kind == sp::SpikeEvent::None) {
+        if (e.kind == SpikeEvent::None) {
             return SP_SPIKE_NONE;
         }
         render(e, zone.config(), ev);
@@ -126,9 +135,9 @@ int sp_spike_hit(void* block, int code, const char* key, size_t key_len,
 size_t sp_spike_sweep(void* block, uint64_t now_ms, sp_spike_event_t* ev,
                       size_t max) noexcept {
     try {
-        sp::SpikeZone zone(block);
+        SpikeZone zone(block);
         size_t n = 0;
-        zone.sweep(now_ms, [&](const sp::SpikeEvent& e) {
+        zone.sweep(now_ms, [&](const SpikeEvent& e) {
             if (n < max) {
                 render(e, zone.config(), &ev[n++]);
             }
@@ -142,7 +151,7 @@ size_t sp_spike_sweep(void* block, uint64_t now_ms, sp_spike_event_t* ev,
 size_t sp_spike_top(void* block, uint64_t now_ms, sp_spike_path_t* out,
                     size_t max, sp_spike_stats_t* stats) noexcept {
     try {
-        sp::SpikeZone zone(block);
+        SpikeZone zone(block);
         if (stats) {
             stats->capacity = zone.capacity();
             stats->used = zone.used();
@@ -154,7 +163,7 @@ size_t sp_spike_top(void* block, uint64_t now_ms, sp_spike_path_t* out,
         std::vector<std::pair<uint64_t, size_t>> order;
         order.reserve(zone.used());
         for (size_t i = 0; i < zone.used(); i++) {
-            const sp::PathSlot& s = zone.slot(i);
+            const PathSlot& s = zone.slot(i);
             uint64_t rank = (uint64_t{s.spiking} << 63)
                             | (uint64_t{zone.window_count(s, now_ms)} << 31)
                             | std::min<uint64_t>(s.total, 0x7fffffff);
@@ -167,11 +176,11 @@ size_t sp_spike_top(void* block, uint64_t now_ms, sp_spike_path_t* out,
                           });
 
         for (size_t k = 0; k < n; k++) {
-            const sp::PathSlot& s = zone.slot(order[k].second);
+            const PathSlot& s = zone.slot(order[k].second);
             sp_spike_path_t& p = out[k];
             std::memset(&p, 0, sizeof(p));
             // lengths come from shared memory: never trusted past the arrays
-            size_t key_len = std::min<size_t>(s.key_len, sp::kKeyMax);
+            size_t key_len = std::min<size_t>(s.key_len, kKeyMax);
             std::memcpy(p.key, s.key, key_len);
             p.key_len = key_len;
             p.truncated = s.truncated;
@@ -184,10 +193,10 @@ size_t sp_spike_top(void* block, uint64_t now_ms, sp_spike_path_t* out,
             p.spiking = s.spiking;
             p.spike_start_ms = s.spike_start_ms;
             p.spike_peak = s.spike_peak;
-            for (size_t j = 0; j < sp::SpikeZone::referers_used(s); j++) {
-                const sp::RefererSlot& r = s.referers[j];
+            for (size_t j = 0; j < SpikeZone::referers_used(s); j++) {
+                const RefererSlot& r = s.referers[j];
                 auto& dst = p.referers[p.nreferers++];
-                size_t len = std::min<size_t>(r.len, sp::kRefererMax);
+                size_t len = std::min<size_t>(r.len, kRefererMax);
                 std::memcpy(dst.text, r.text, len);
                 dst.len = len;
                 dst.count = r.count;

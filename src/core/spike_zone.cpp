@@ -5,7 +5,7 @@
 #include <cstring>
 #include <type_traits>
 
-namespace sp {
+namespace status_policy {
 
 static_assert(std::is_trivially_copyable_v<PathSlot>);
 
@@ -547,4 +547,4 @@ SpikeEvent SpikeZone::ended(PathSlot& s, uint64_t now_ms) {
     return ev;
 }
 
-}  // namespace sp
+}  // namespace status_policy

@@ -15,7 +15,7 @@
 #include <cstdint>
 #include <string_view>
 
-namespace sp {
+namespace status_policy {
 
 struct SpikeConfig {
     uint32_t window_ms = 60000;
@@ -148,4 +148,4 @@ void SpikeZone::sweep(uint64_t now_ms, F&& f) {
     }
 }
 
-}  // namespace sp
+}  // namespace status_policy

@@ -33,7 +33,7 @@ void check_text(const std::string &out)
         unsigned char c = static_cast<unsigned char>(out[i]);
         check(c >= 0x20 || c == '\n');
         check(c != 0x7f);
-        size_t n = sp::utf8_sequence(out, i);
+        size_t n = status_policy::utf8_sequence(out, i);
         check(n > 0);
         i += n;
     }

@@ -13,21 +13,21 @@ namespace {
 std::string json(const std::string &s)
 {
     std::string out;
-    sp::append_json_string(out, s);
+    status_policy::append_json_string(out, s);
     return out;
 }
 
 std::string html(const std::string &s)
 {
     std::string out;
-    sp::append_html(out, s);
+    status_policy::append_html(out, s);
     return out;
 }
 
 std::string label(const std::string &s)
 {
     std::string out;
-    sp::append_prometheus_label(out, s);
+    status_policy::append_prometheus_label(out, s);
     return out;
 }
 
