@@ -9,9 +9,10 @@ namespace {
 const char kHex[] = "0123456789ABCDEF";
 const char kReplacement[] = "\xEF\xBF\xBD";  // U+FFFD
 
-}  // namespace
+} // namespace
 
-size_t utf8_sequence(std::string_view s, size_t i) {
+size_t utf8_sequence(std::string_view s, size_t i)
+{
     auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
     unsigned char c = byte(i);
     size_t n;
@@ -41,14 +42,14 @@ size_t utf8_sequence(std::string_view s, size_t i) {
     }
     // no overlong forms, no surrogates, nothing past U+10FFFF
     if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000)
-        || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-    {
+        || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) {
         return 0;
     }
     return n;
 }
 
-void append_json_string(std::string& out, std::string_view s) {
+void append_json_string(std::string &out, std::string_view s)
+{
     out += '"';
     for (size_t i = 0; i < s.size();) {
         unsigned char c = static_cast<unsigned char>(s[i]);
@@ -78,7 +79,8 @@ void append_json_string(std::string& out, std::string_view s) {
     out += '"';
 }
 
-void append_html(std::string& out, std::string_view s) {
+void append_html(std::string &out, std::string_view s)
+{
     for (size_t i = 0; i < s.size();) {
         unsigned char c = static_cast<unsigned char>(s[i]);
         if (c >= 0x80) {
@@ -109,7 +111,8 @@ void append_html(std::string& out, std::string_view s) {
     }
 }
 
-void append_prometheus_label(std::string& out, std::string_view s) {
+void append_prometheus_label(std::string &out, std::string_view s)
+{
     for (unsigned char c : s) {
         if (c < 0x20 || c >= 0x7f || c == '%') {
             out += '%';
@@ -124,4 +127,4 @@ void append_prometheus_label(std::string& out, std::string_view s) {
     }
 }
 
-}  // namespace status_policy
+} // namespace status_policy

@@ -18,13 +18,18 @@ using status_policy::append_html;
 using status_policy::append_json_string;
 using status_policy::append_prometheus_label;
 
-std::string_view view(sp_str_t s) { return {s.data, s.len}; }
+std::string_view view(sp_str_t s)
+{
+    return {s.data, s.len};
+}
 
-std::string_view path_of(const sp_spike_path_t& p) {
+std::string_view path_of(const sp_spike_path_t &p)
+{
     return {p.key, p.key_len};
 }
 
-std::string iso_time(uint64_t ms) {
+std::string iso_time(uint64_t ms)
+{
     if (ms == 0) {
         return "";
     }
@@ -36,15 +41,20 @@ std::string iso_time(uint64_t ms) {
     return buf;
 }
 
-std::string number(double v) {
+std::string number(double v)
+{
     char buf[32];
     std::snprintf(buf, sizeof(buf), "%.2f", v);
     return buf;
 }
 
-std::string number(uint64_t v) { return std::to_string(v); }
+std::string number(uint64_t v)
+{
+    return std::to_string(v);
+}
 
-const char* modifier(int kind) {
+const char *modifier(int kind)
+{
     switch (kind) {
     case SP_KIND_EXACT: return "= ";
     case SP_KIND_PREFIX_STOP: return "^~ ";
@@ -54,22 +64,26 @@ const char* modifier(int kind) {
     }
 }
 
-std::string rule_name(const sp_report_rule_t& r) {
+std::string rule_name(const sp_report_rule_t &r)
+{
     return std::string(view(r.source)) + ":" + std::to_string(r.line);
 }
 
-std::string rule_pattern(const sp_report_rule_t& r) {
+std::string rule_pattern(const sp_report_rule_t &r)
+{
     return modifier(r.kind) + std::string(view(r.pattern));
 }
 
-size_t spiking(const sp_report_zone_t& z) {
+size_t spiking(const sp_report_zone_t &z)
+{
     return std::count_if(z.paths, z.paths + z.npaths,
-                         [](const sp_spike_path_t& p) { return p.spiking; });
+                         [](const sp_spike_path_t &p) { return p.spiking; });
 }
 
 // --- JSON -----------------------------------------------------------------
 
-void json_time(std::string& out, const char* name, uint64_t ms) {
+void json_time(std::string &out, const char *name, uint64_t ms)
+{
     out += ", \"";
     out += name;
     out += "\": ";
@@ -80,7 +94,8 @@ void json_time(std::string& out, const char* name, uint64_t ms) {
     }
 }
 
-void json_path(std::string& out, const sp_spike_path_t& p) {
+void json_path(std::string &out, const sp_spike_path_t &p)
+{
     out += "{\"path\": ";
     append_json_string(out, path_of(p));
     out += ", \"truncated\": ";
@@ -105,12 +120,13 @@ void json_path(std::string& out, const sp_spike_path_t& p) {
     out += "]}";
 }
 
-std::string render_json(const sp_report_t& r) {
+std::string render_json(const sp_report_t &r)
+{
     std::string out = "{\"time\": ";
     append_json_string(out, iso_time(r.now_ms));
     out += ",\n \"zones\": [";
     for (size_t z = 0; z < r.nzones; z++) {
-        const sp_report_zone_t& zone = r.zones[z];
+        const sp_report_zone_t &zone = r.zones[z];
         out += z ? ",\n  {" : "\n  {";
         out += "\"name\": ";
         append_json_string(out, view(zone.name));
@@ -145,7 +161,7 @@ std::string render_json(const sp_report_t& r) {
     }
     out += "],\n \"rules\": [";
     for (size_t i = 0; i < r.nrules; i++) {
-        const sp_report_rule_t& rule = r.rules[i];
+        const sp_report_rule_t &rule = r.rules[i];
         out += i ? ",\n  " : "\n  ";
         out += "{\"rule\": ";
         append_json_string(out, rule_name(rule));
@@ -161,12 +177,13 @@ std::string render_json(const sp_report_t& r) {
 // --- Prometheus -----------------------------------------------------------
 
 struct Family {
-    const char* name;
-    const char* type;
-    const char* help;
+    const char *name;
+    const char *type;
+    const char *help;
 };
 
-void prom_header(std::string& out, const Family& f) {
+void prom_header(std::string &out, const Family &f)
+{
     out += "# HELP ";
     out += f.name;
     out += ' ';
@@ -178,13 +195,15 @@ void prom_header(std::string& out, const Family& f) {
     out += '\n';
 }
 
-void prom_zone_label(std::string& out, const sp_report_zone_t& z) {
+void prom_zone_label(std::string &out, const sp_report_zone_t &z)
+{
     out += "zone=\"";
     append_prometheus_label(out, view(z.name));
     out += '"';
 }
 
-std::string render_prometheus(const sp_report_t& r) {
+std::string render_prometheus(const sp_report_t &r)
+{
     std::string out;
 
     const Family zone_families[] = {
@@ -203,7 +222,7 @@ std::string render_prometheus(const sp_report_t& r) {
     for (size_t f = 0; f < std::size(zone_families); f++) {
         prom_header(out, zone_families[f]);
         for (size_t z = 0; z < r.nzones; z++) {
-            const sp_report_zone_t& zone = r.zones[z];
+            const sp_report_zone_t &zone = r.zones[z];
             uint64_t v[] = {zone.stats.capacity, zone.stats.used,
                             zone.stats.counted, zone.stats.evicted,
                             zone.stats.filtered, spiking(zone)};
@@ -226,9 +245,9 @@ std::string render_prometheus(const sp_report_t& r) {
     for (size_t f = 0; f < std::size(path_families); f++) {
         prom_header(out, path_families[f]);
         for (size_t z = 0; z < r.nzones; z++) {
-            const sp_report_zone_t& zone = r.zones[z];
+            const sp_report_zone_t &zone = r.zones[z];
             for (size_t i = 0; i < zone.npaths; i++) {
-                const sp_spike_path_t& p = zone.paths[i];
+                const sp_spike_path_t &p = zone.paths[i];
                 out += path_families[f].name;
                 out += '{';
                 prom_zone_label(out, zone);
@@ -250,7 +269,7 @@ std::string render_prometheus(const sp_report_t& r) {
     prom_header(out, {"status_policy_rule_hits_total", "counter",
                       "Requests a status_policy rule answered."});
     for (size_t i = 0; i < r.nrules; i++) {
-        const sp_report_rule_t& rule = r.rules[i];
+        const sp_report_rule_t &rule = r.rules[i];
         out += "status_policy_rule_hits_total{rule=\"";
         append_prometheus_label(out, rule_name(rule));
         out += "\",code=\"" + std::to_string(rule.code) + "\"} "
@@ -261,7 +280,8 @@ std::string render_prometheus(const sp_report_t& r) {
 
 // --- HTML -----------------------------------------------------------------
 
-void html_chart(std::string& out, const sp_report_zone_t& zone) {
+void html_chart(std::string &out, const sp_report_zone_t &zone)
+{
     size_t n = std::min<size_t>(zone.npaths, 20);
     uint32_t max = 1;
     for (size_t i = 0; i < n; i++) {
@@ -273,7 +293,7 @@ void html_chart(std::string& out, const sp_report_zone_t& zone) {
            + std::to_string(row * std::max<size_t>(n, 1) + 10)
            + "\" role=\"img\" aria-label=\"top paths\">\n";
     for (size_t i = 0; i < n; i++) {
-        const sp_spike_path_t& p = zone.paths[i];
+        const sp_spike_path_t &p = zone.paths[i];
         int y = static_cast<int>(i) * row + 5;
         int w = static_cast<int>(
             static_cast<double>(p.window_count) / max * width);
@@ -294,7 +314,8 @@ void html_chart(std::string& out, const sp_report_zone_t& zone) {
     out += "</svg>\n";
 }
 
-void html_zone(std::string& out, const sp_report_zone_t& zone) {
+void html_zone(std::string &out, const sp_report_zone_t &zone)
+{
     out += "<h2>Zone ";
     append_html(out, view(zone.name));
     out += "</h2>\n<p>window " + number(zone.cfg.window_ms / 1000.0)
@@ -310,7 +331,7 @@ void html_zone(std::string& out, const sp_report_zone_t& zone) {
     out += "<h3>Spiking now</h3>\n<ul class=\"spikes\">";
     size_t spikes = 0;
     for (size_t i = 0; i < zone.npaths; i++) {
-        const sp_spike_path_t& p = zone.paths[i];
+        const sp_spike_path_t &p = zone.paths[i];
         if (!p.spiking) {
             continue;
         }
@@ -330,7 +351,7 @@ void html_zone(std::string& out, const sp_report_zone_t& zone) {
            "<th>total</th><th>baseline</th><th>last seen</th>"
            "<th>top referers</th></tr>\n";
     for (size_t i = 0; i < zone.npaths; i++) {
-        const sp_spike_path_t& p = zone.paths[i];
+        const sp_spike_path_t &p = zone.paths[i];
         out += p.spiking ? "<tr class=\"spiking\"><td><code>"
                          : "<tr><td><code>";
         append_html(out, path_of(p));
@@ -349,7 +370,8 @@ void html_zone(std::string& out, const sp_report_zone_t& zone) {
     out += "</table>\n";
 }
 
-std::string render_html(const sp_report_t& r) {
+std::string render_html(const sp_report_t &r)
+{
     std::string out =
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
         "<title>status_policy report</title>\n<style>\n"
@@ -367,7 +389,7 @@ std::string render_html(const sp_report_t& r) {
     out += "<h2>Rules</h2>\n<table>\n<tr><th>rule</th><th>code</th>"
            "<th>pattern</th><th>hits</th></tr>\n";
     for (size_t i = 0; i < r.nrules; i++) {
-        const sp_report_rule_t& rule = r.rules[i];
+        const sp_report_rule_t &rule = r.rules[i];
         out += "<tr><td>";
         append_html(out, rule_name(rule));
         out += "</td><td>" + std::to_string(rule.code) + "</td><td><code>";
@@ -378,10 +400,11 @@ std::string render_html(const sp_report_t& r) {
     return out;
 }
 
-}  // namespace
+} // namespace
 
-extern "C" size_t sp_report_render(const sp_report_t* report, int format,
-                                   char* buf, size_t size) noexcept {
+extern "C" size_t sp_report_render(const sp_report_t *report, int format,
+                                   char *buf, size_t size) noexcept
+{
     try {
         std::string out;
         switch (format) {

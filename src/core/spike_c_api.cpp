@@ -21,14 +21,16 @@ using status_policy::kReferers;
 
 static_assert(sizeof(sp_spike_path_t{}.key) >= kKeyMax);
 static_assert(sizeof(sp_spike_path_t{}.referers[0].text) >= kRefererMax);
-static_assert(sizeof(sp_spike_path_t{}.referers) / sizeof(sp_spike_path_t{}.referers[0])
+static_assert(sizeof(sp_spike_path_t{}.referers)
+                  / sizeof(sp_spike_path_t{}.referers[0])
               >= kReferers);
 
 namespace {
 
 // Control bytes, bytes above 0x7e, '"' and '\' as \xHH, so that neither a
 // path nor a referer can end a log line or a quoted field.
-void append_escaped(std::string& out, std::string_view s) {
+void append_escaped(std::string &out, std::string_view s)
+{
     static const char hex[] = "0123456789ABCDEF";
     for (unsigned char c : s) {
         if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
@@ -41,7 +43,8 @@ void append_escaped(std::string& out, std::string_view s) {
     }
 }
 
-std::string duration(uint64_t ms) {
+std::string duration(uint64_t ms)
+{
     char buf[32];
     if (ms % 1000 == 0) {
         std::snprintf(buf, sizeof(buf), "%" PRIu64 "s", ms / 1000);
@@ -51,8 +54,9 @@ std::string duration(uint64_t ms) {
     return buf;
 }
 
-void render(const SpikeEvent& ev, const SpikeConfig& cfg,
-            sp_spike_event_t* out) {
+void render(const SpikeEvent &ev, const SpikeConfig &cfg,
+            sp_spike_event_t *out)
+{
     std::string line = "status_policy: " + std::to_string(ev.code)
                        + " spike on \"";
     append_escaped(line, ev.key);
@@ -87,7 +91,8 @@ void render(const SpikeEvent& ev, const SpikeConfig& cfg,
     out->line[n] = '\0';
 }
 
-SpikeConfig config_of(const sp_spike_config_t* cfg) {
+SpikeConfig config_of(const sp_spike_config_t *cfg)
+{
     SpikeConfig c;
     c.window_ms = std::max<uint32_t>(cfg->window_ms, 1);
     c.threshold = std::max<uint32_t>(cfg->threshold, 1);
@@ -95,18 +100,23 @@ SpikeConfig config_of(const sp_spike_config_t* cfg) {
     return c;
 }
 
-}  // namespace
+} // namespace
 
 extern "C" {
 
-size_t sp_spike_capacity(size_t size) noexcept {
+size_t sp_spike_capacity(size_t size) noexcept
+{
     return SpikeZone::capacity_for(size);
 }
 
-size_t sp_spike_min_size(void) noexcept { return SpikeZone::min_size(); }
+size_t sp_spike_min_size(void) noexcept
+{
+    return SpikeZone::min_size();
+}
 
-int sp_spike_init(void* block, size_t size, const sp_spike_config_t* cfg,
-                  uint64_t now_ms) noexcept {
+int sp_spike_init(void *block, size_t size, const sp_spike_config_t *cfg,
+                  uint64_t now_ms) noexcept
+{
     bool reused = false;
     if (!SpikeZone::init(block, size, config_of(cfg), now_ms, &reused)) {
         return SP_ERROR;
@@ -114,14 +124,15 @@ int sp_spike_init(void* block, size_t size, const sp_spike_config_t* cfg,
     return reused ? 1 : 0;
 }
 
-int sp_spike_hit(void* block, int code, const char* key, size_t key_len,
-                 const char* referer, size_t referer_len, uint64_t now_ms,
-                 sp_spike_event_t* ev) noexcept {
+int sp_spike_hit(void *block, int code, const char *key, size_t key_len,
+                 const char *referer, size_t referer_len, uint64_t now_ms,
+                 sp_spike_event_t *ev) noexcept
+{
     try {
         SpikeZone zone(block);
         SpikeEvent e = zone.hit(code, std::string_view(key, key_len),
-                                    std::string_view(referer, referer_len),
-                                    now_ms);
+                                std::string_view(referer, referer_len),
+                                now_ms);
         if (e.kind == SpikeEvent::None) {
             return SP_SPIKE_NONE;
         }
@@ -132,12 +143,13 @@ int sp_spike_hit(void* block, int code, const char* key, size_t key_len,
     }
 }
 
-size_t sp_spike_sweep(void* block, uint64_t now_ms, sp_spike_event_t* ev,
-                      size_t max) noexcept {
+size_t sp_spike_sweep(void *block, uint64_t now_ms, sp_spike_event_t *ev,
+                      size_t max) noexcept
+{
     try {
         SpikeZone zone(block);
         size_t n = 0;
-        zone.sweep(now_ms, [&](const SpikeEvent& e) {
+        zone.sweep(now_ms, [&](const SpikeEvent &e) {
             if (n < max) {
                 render(e, zone.config(), &ev[n++]);
             }
@@ -148,8 +160,9 @@ size_t sp_spike_sweep(void* block, uint64_t now_ms, sp_spike_event_t* ev,
     }
 }
 
-size_t sp_spike_top(void* block, uint64_t now_ms, sp_spike_path_t* out,
-                    size_t max, sp_spike_stats_t* stats) noexcept {
+size_t sp_spike_top(void *block, uint64_t now_ms, sp_spike_path_t *out,
+                    size_t max, sp_spike_stats_t *stats) noexcept
+{
     try {
         SpikeZone zone(block);
         if (stats) {
@@ -163,7 +176,7 @@ size_t sp_spike_top(void* block, uint64_t now_ms, sp_spike_path_t* out,
         std::vector<std::pair<uint64_t, size_t>> order;
         order.reserve(zone.used());
         for (size_t i = 0; i < zone.used(); i++) {
-            const PathSlot& s = zone.slot(i);
+            const PathSlot &s = zone.slot(i);
             uint64_t rank = (uint64_t{s.spiking} << 63)
                             | (uint64_t{zone.window_count(s, now_ms)} << 31)
                             | std::min<uint64_t>(s.total, 0x7fffffff);
@@ -171,13 +184,13 @@ size_t sp_spike_top(void* block, uint64_t now_ms, sp_spike_path_t* out,
         }
         size_t n = std::min(max, order.size());
         std::partial_sort(order.begin(), order.begin() + n, order.end(),
-                          [](const auto& a, const auto& b) {
+                          [](const auto &a, const auto &b) {
                               return a.first > b.first;
                           });
 
         for (size_t k = 0; k < n; k++) {
-            const PathSlot& s = zone.slot(order[k].second);
-            sp_spike_path_t& p = out[k];
+            const PathSlot &s = zone.slot(order[k].second);
+            sp_spike_path_t &p = out[k];
             std::memset(&p, 0, sizeof(p));
             // lengths come from shared memory: never trusted past the arrays
             size_t key_len = std::min<size_t>(s.key_len, kKeyMax);
@@ -194,15 +207,15 @@ size_t sp_spike_top(void* block, uint64_t now_ms, sp_spike_path_t* out,
             p.spike_start_ms = s.spike_start_ms;
             p.spike_peak = s.spike_peak;
             for (size_t j = 0; j < SpikeZone::referers_used(s); j++) {
-                const RefererSlot& r = s.referers[j];
-                auto& dst = p.referers[p.nreferers++];
+                const RefererSlot &r = s.referers[j];
+                auto &dst = p.referers[p.nreferers++];
                 size_t len = std::min<size_t>(r.len, kRefererMax);
                 std::memcpy(dst.text, r.text, len);
                 dst.len = len;
                 dst.count = r.count;
             }
             std::sort(p.referers, p.referers + p.nreferers,
-                      [](const auto& a, const auto& b) {
+                      [](const auto &a, const auto &b) {
                           return a.count > b.count;
                       });
         }
@@ -212,4 +225,4 @@ size_t sp_spike_top(void* block, uint64_t now_ms, sp_spike_path_t* out,
     }
 }
 
-}  // extern "C"
+} // extern "C"

@@ -21,7 +21,8 @@ constexpr double kBaselineWeight = 0.25;
 // Decayed weights are rescaled before exp() gets near overflow.
 constexpr double kRescaleExponent = 500;
 
-uint64_t hash_key(std::string_view key) {
+uint64_t hash_key(std::string_view key)
+{
     uint64_t h = 0xcbf29ce484222325ULL;
     for (unsigned char c : key) {
         h = (h ^ c) * 0x100000001b3ULL;
@@ -32,9 +33,12 @@ uint64_t hash_key(std::string_view key) {
     return h | 1;  // never 0
 }
 
-size_t align8(size_t n) { return (n + 7) & ~size_t{7}; }
+size_t align8(size_t n)
+{
+    return (n + 7) & ~size_t{7};
+}
 
-}  // namespace
+} // namespace
 
 struct ZoneHeader {
     uint32_t magic;
@@ -70,7 +74,8 @@ struct Layout {
     size_t total = 0;
 };
 
-Layout layout_for(size_t capacity) {
+Layout layout_for(size_t capacity)
+{
     Layout l;
     l.capacity = capacity;
     l.index_size = 1;
@@ -91,9 +96,10 @@ Layout layout_for(size_t capacity) {
     return l;
 }
 
-}  // namespace
+} // namespace
 
-size_t SpikeZone::capacity_for(size_t size) {
+size_t SpikeZone::capacity_for(size_t size)
+{
     // the index makes the cost per path uneven: search downward from an
     // estimate that ignores it
     size_t per_path = sizeof(PathSlot) + sizeof(HeapEntry)
@@ -108,15 +114,19 @@ size_t SpikeZone::capacity_for(size_t size) {
     return n >= kMinPaths ? n : 0;
 }
 
-size_t SpikeZone::min_size() { return layout_for(kMinPaths).total; }
+size_t SpikeZone::min_size()
+{
+    return layout_for(kMinPaths).total;
+}
 
-bool SpikeZone::init(void* block, size_t size, const SpikeConfig& cfg,
-                     uint64_t now_ms, bool* reused) {
+bool SpikeZone::init(void *block, size_t size, const SpikeConfig &cfg,
+                     uint64_t now_ms, bool *reused)
+{
     size_t capacity = capacity_for(size);
     if (capacity == 0) {
         return false;
     }
-    auto* h = static_cast<ZoneHeader*>(block);
+    auto *h = static_cast<ZoneHeader *>(block);
     Layout l = layout_for(capacity);
 
     *reused = h->magic == kMagic && h->version == kVersion
@@ -141,23 +151,42 @@ bool SpikeZone::init(void* block, size_t size, const SpikeConfig& cfg,
     return true;
 }
 
-SpikeZone::SpikeZone(void* block) {
-    h_ = static_cast<ZoneHeader*>(block);
+SpikeZone::SpikeZone(void *block)
+{
+    h_ = static_cast<ZoneHeader *>(block);
     Layout l = layout_for(h_->capacity);
-    auto* base = static_cast<char*>(block);
-    slots_ = reinterpret_cast<PathSlot*>(base + l.slots_off);
-    index_ = reinterpret_cast<uint64_t*>(base + l.index_off);
-    heap_ = reinterpret_cast<HeapEntry*>(base + l.heap_off);
-    pos_ = reinterpret_cast<uint32_t*>(base + l.pos_off);
-    filter_ = reinterpret_cast<uint64_t*>(base + l.filter_off);
+    auto *base = static_cast<char *>(block);
+    slots_ = reinterpret_cast<PathSlot *>(base + l.slots_off);
+    index_ = reinterpret_cast<uint64_t *>(base + l.index_off);
+    heap_ = reinterpret_cast<HeapEntry *>(base + l.heap_off);
+    pos_ = reinterpret_cast<uint32_t *>(base + l.pos_off);
+    filter_ = reinterpret_cast<uint64_t *>(base + l.filter_off);
 }
 
-size_t SpikeZone::capacity() const { return h_->capacity; }
-size_t SpikeZone::used() const { return h_->used; }
-uint64_t SpikeZone::counted() const { return h_->counted; }
-uint64_t SpikeZone::evicted() const { return h_->evicted; }
-uint64_t SpikeZone::filtered() const { return h_->filtered; }
-const SpikeConfig& SpikeZone::config() const { return h_->cfg; }
+size_t SpikeZone::capacity() const
+{
+    return h_->capacity;
+}
+size_t SpikeZone::used() const
+{
+    return h_->used;
+}
+uint64_t SpikeZone::counted() const
+{
+    return h_->counted;
+}
+uint64_t SpikeZone::evicted() const
+{
+    return h_->evicted;
+}
+uint64_t SpikeZone::filtered() const
+{
+    return h_->filtered;
+}
+const SpikeConfig &SpikeZone::config() const
+{
+    return h_->cfg;
+}
 
 // An index entry holds the high half of the key's hash beside the slot,
 // and the entry's home position is taken from that half too: probing a
@@ -165,30 +194,35 @@ const SpikeConfig& SpikeZone::config() const { return h_->cfg; }
 // reads no slot at all (slots are large and far apart: a cache miss each).
 namespace {
 
-uint64_t index_entry(uint64_t hash, uint32_t slot) {
+uint64_t index_entry(uint64_t hash, uint32_t slot)
+{
     return (hash & 0xffffffff00000000ULL) | (uint64_t{slot} + 1);
 }
 
-uint32_t entry_slot(uint64_t e) { return static_cast<uint32_t>(e) - 1; }
+uint32_t entry_slot(uint64_t e)
+{
+    return static_cast<uint32_t>(e) - 1;
+}
 
-uint32_t home_of(uint64_t hash_or_entry, uint32_t mask) {
+uint32_t home_of(uint64_t hash_or_entry, uint32_t mask)
+{
     return static_cast<uint32_t>(hash_or_entry >> 32) & mask;
 }
 
-}  // namespace
+} // namespace
 
 // Every loop below is bounded and every index read from the block is
 // checked: a worker killed in the middle of an update (nginx then frees
 // the zone's lock) must not leave a block that hangs or crashes the
 // others.  What cannot be trusted is dropped, or the zone starts afresh.
 
-uint32_t SpikeZone::find(uint64_t hash, std::string_view key) const {
+uint32_t SpikeZone::find(uint64_t hash, std::string_view key) const
+{
     uint32_t mask = h_->index_size - 1;
     uint64_t high = hash & 0xffffffff00000000ULL;
     uint32_t i = home_of(hash, mask);
     for (uint32_t probes = 0; probes < h_->index_size;
-         probes++, i = (i + 1) & mask)
-    {
+         probes++, i = (i + 1) & mask) {
         uint64_t e = index_[i];
         if (e == 0) {
             return UINT32_MAX;
@@ -197,25 +231,24 @@ uint32_t SpikeZone::find(uint64_t hash, std::string_view key) const {
         if ((e & 0xffffffff00000000ULL) != high || slot >= h_->used) {
             continue;
         }
-        const PathSlot& s = slots_[slot];
+        const PathSlot &s = slots_[slot];
         // the stored key may be truncated: the full-key hash decides,
         // the stored bytes guard against a collision
         size_t len = std::min<size_t>(s.key_len, kKeyMax);
         if (s.hash == hash
-            && key.substr(0, len) == std::string_view(s.key, len))
-        {
+            && key.substr(0, len) == std::string_view(s.key, len)) {
             return slot;
         }
     }
     return UINT32_MAX;
 }
 
-bool SpikeZone::index_insert(uint64_t hash, uint32_t slot) {
+bool SpikeZone::index_insert(uint64_t hash, uint32_t slot)
+{
     uint32_t mask = h_->index_size - 1;
     uint32_t i = home_of(hash, mask);
     for (uint32_t probes = 0; probes < h_->index_size;
-         probes++, i = (i + 1) & mask)
-    {
+         probes++, i = (i + 1) & mask) {
         if (index_[i] == 0) {
             index_[i] = index_entry(hash, slot);
             return true;
@@ -226,7 +259,8 @@ bool SpikeZone::index_insert(uint64_t hash, uint32_t slot) {
 
 // Linear probing deletion: later entries of the cluster move back into
 // the hole when their home position allows it.
-void SpikeZone::index_erase(uint64_t hash, uint32_t slot) {
+void SpikeZone::index_erase(uint64_t hash, uint32_t slot)
+{
     uint32_t mask = h_->index_size - 1;
     uint32_t i = home_of(hash, mask);
     uint64_t target = index_entry(hash, slot);
@@ -239,8 +273,7 @@ void SpikeZone::index_erase(uint64_t hash, uint32_t slot) {
     }
     uint32_t j = (i + 1) & mask;
     for (probes = 0; index_[j] != 0 && probes < h_->index_size;
-         probes++, j = (j + 1) & mask)
-    {
+         probes++, j = (j + 1) & mask) {
         uint32_t home = home_of(index_[j], mask);
         bool movable = (j > i) ? (home <= i || home > j)
                                : (home <= i && home > j);
@@ -253,20 +286,23 @@ void SpikeZone::index_erase(uint64_t hash, uint32_t slot) {
 }
 
 // Clears every path: the answer to a block found inconsistent.
-void SpikeZone::reset() {
+void SpikeZone::reset()
+{
     std::memset(index_, 0, h_->index_size * sizeof(uint64_t));
     h_->used = 0;
     h_->resets++;
 }
 
-bool SpikeZone::consistent(uint32_t slot) const {
+bool SpikeZone::consistent(uint32_t slot) const
+{
     return slot < h_->used && pos_[slot] < h_->used
            && heap_[pos_[slot]].slot == slot;
 }
 
 // Sifts an entry down by moving smaller children up into the hole it
 // leaves: one heap write and one position write a level.
-void SpikeZone::heap_down(uint32_t pos) {
+void SpikeZone::heap_down(uint32_t pos)
+{
     uint32_t n = h_->used;
     if (pos >= n) {
         return;
@@ -291,7 +327,8 @@ void SpikeZone::heap_down(uint32_t pos) {
     set_pos(moving.slot, pos);
 }
 
-void SpikeZone::set_pos(uint32_t slot, uint32_t pos) {
+void SpikeZone::set_pos(uint32_t slot, uint32_t pos)
+{
     if (slot < h_->capacity) {
         pos_[slot] = pos;
     }
@@ -299,7 +336,8 @@ void SpikeZone::set_pos(uint32_t slot, uint32_t pos) {
 
 // The weight of a hit now, relative to the landmark.  Scaling every score
 // by the same factor keeps the heap order, so a rescale is a plain loop.
-double SpikeZone::weight(uint64_t now_ms) {
+double SpikeZone::weight(uint64_t now_ms)
+{
     if (now_ms < h_->landmark_ms) {
         now_ms = h_->landmark_ms;  // the clock went back: count it as then
     }
@@ -320,7 +358,8 @@ double SpikeZone::weight(uint64_t now_ms) {
 // cleared; notes it if not.  Three bits a path in a bitmap of 64 bits a
 // slot, cleared when a thirty-second of it has been noted: fewer than 1
 // in 1,000 paths seen once pass as seen twice.
-bool SpikeZone::seen_before(uint64_t hash) {
+bool SpikeZone::seen_before(uint64_t hash)
+{
     constexpr uint64_t kMul[] = {0x9e3779b97f4a7c15ULL, 0xc2b2ae3d27d4eb4fULL,
                                  0x165667b19e3779f9ULL};
     uint64_t nbits = uint64_t{h_->filter_words} * 64;
@@ -346,7 +385,8 @@ bool SpikeZone::seen_before(uint64_t hash) {
 
 // A slot for a new path: a free one, or the one with the least weight,
 // whose weight the newcomer inherits (Space-Saving).
-uint32_t SpikeZone::take_slot(uint64_t hash, uint64_t now_ms) {
+uint32_t SpikeZone::take_slot(uint64_t hash, uint64_t now_ms)
+{
     uint32_t i;
     double inherited = 0;
 
@@ -365,7 +405,7 @@ uint32_t SpikeZone::take_slot(uint64_t hash, uint64_t now_ms) {
         h_->evicted++;
     }
 
-    PathSlot& s = slots_[i];
+    PathSlot &s = slots_[i];
     // the header only: the key and the referers are written as they are
     // used, so that a new path touches few of the slot's cache lines
     std::memset(&s, 0, offsetof(PathSlot, referers));
@@ -373,7 +413,8 @@ uint32_t SpikeZone::take_slot(uint64_t hash, uint64_t now_ms) {
     heap_[pos_[i]].score = inherited;
     s.error = inherited;
     s.first_seen_ms = now_ms;
-    s.bucket_epoch = now_ms / std::max<uint32_t>(h_->cfg.window_ms / kBuckets, 1);
+    s.bucket_epoch
+        = now_ms / std::max<uint32_t>(h_->cfg.window_ms / kBuckets, 1);
     s.window_epoch = now_ms / std::max<uint32_t>(h_->cfg.window_ms, 1);
     if (!index_insert(hash, i)) {
         reset();
@@ -383,7 +424,8 @@ uint32_t SpikeZone::take_slot(uint64_t hash, uint64_t now_ms) {
 }
 
 // Brings a slot's buckets and baseline up to now.
-void SpikeZone::advance(PathSlot& s, uint64_t now_ms) {
+void SpikeZone::advance(PathSlot &s, uint64_t now_ms)
+{
     uint64_t width = std::max<uint32_t>(h_->cfg.window_ms / kBuckets, 1);
     uint64_t epoch = now_ms / width;
     if (epoch > s.bucket_epoch) {
@@ -399,15 +441,17 @@ void SpikeZone::advance(PathSlot& s, uint64_t now_ms) {
         s.baseline += kBaselineWeight * (s.window_hits - s.baseline);
         uint64_t idle = window - s.window_epoch - 1;
         if (idle > 0) {
-            s.baseline *= std::pow(1 - kBaselineWeight,
-                                   static_cast<double>(std::min<uint64_t>(idle, 1000)));
+            s.baseline *= std::pow(
+                1 - kBaselineWeight,
+                static_cast<double>(std::min<uint64_t>(idle, 1000)));
         }
         s.window_hits = 0;
         s.window_epoch = window;
     }
 }
 
-uint32_t SpikeZone::window_count(const PathSlot& s, uint64_t now_ms) const {
+uint32_t SpikeZone::window_count(const PathSlot &s, uint64_t now_ms) const
+{
     uint64_t width = std::max<uint32_t>(h_->cfg.window_ms / kBuckets, 1);
     uint64_t epoch = now_ms / width;
     if (epoch >= s.bucket_epoch + kBuckets) {
@@ -427,18 +471,18 @@ uint32_t SpikeZone::window_count(const PathSlot& s, uint64_t now_ms) const {
     return n;
 }
 
-void SpikeZone::count_referer(PathSlot& s, std::string_view referer) {
+void SpikeZone::count_referer(PathSlot &s, std::string_view referer)
+{
     if (referer.empty()) {
         return;
     }
     referer = referer.substr(0, kRefererMax);
     size_t used = referers_used(s);
-    RefererSlot* min = nullptr;
+    RefererSlot *min = nullptr;
     for (size_t k = 0; k < used; k++) {
-        RefererSlot& r = s.referers[k];
+        RefererSlot &r = s.referers[k];
         if (std::string_view(r.text, std::min<size_t>(r.len, kRefererMax))
-            == referer)
-        {
+            == referer) {
             r.count++;
             return;
         }
@@ -457,10 +501,11 @@ void SpikeZone::count_referer(PathSlot& s, std::string_view referer) {
     std::memcpy(min->text, referer.data(), referer.size());
 }
 
-const RefererSlot* SpikeZone::top_referer(const PathSlot& s) const {
-    const RefererSlot* top = nullptr;
+const RefererSlot *SpikeZone::top_referer(const PathSlot &s) const
+{
+    const RefererSlot *top = nullptr;
     for (size_t k = 0; k < referers_used(s); k++) {
-        const RefererSlot& r = s.referers[k];
+        const RefererSlot &r = s.referers[k];
         if (top == nullptr || r.count > top->count) {
             top = &r;
         }
@@ -469,7 +514,8 @@ const RefererSlot* SpikeZone::top_referer(const PathSlot& s) const {
 }
 
 SpikeEvent SpikeZone::hit(int code, std::string_view key,
-                          std::string_view referer, uint64_t now_ms) {
+                          std::string_view referer, uint64_t now_ms)
+{
     h_->counted++;
     uint64_t hash = hash_key(key);
     uint32_t i = find(hash, key);
@@ -486,14 +532,14 @@ SpikeEvent SpikeZone::hit(int code, std::string_view key,
             return SpikeEvent{};
         }
         i = take_slot(hash, now_ms);
-        PathSlot& s = slots_[i];
+        PathSlot &s = slots_[i];
         size_t n = std::min(key.size(), kKeyMax);
         std::memcpy(s.key, key.data(), n);
         s.key_len = static_cast<uint16_t>(n);
         s.truncated = key.size() > kKeyMax;
     }
 
-    PathSlot& s = slots_[i];
+    PathSlot &s = slots_[i];
     advance(s, now_ms);
 
     heap_[pos_[i]].score += weight(now_ms);
@@ -515,8 +561,7 @@ SpikeEvent SpikeZone::hit(int code, std::string_view key,
     }
 
     if (count >= h_->cfg.threshold
-        && count >= h_->cfg.factor * s.baseline)
-    {
+        && count >= h_->cfg.factor * s.baseline) {
         s.spiking = 1;
         s.spike_start_ms = now_ms;
         s.spike_peak = count;
@@ -526,7 +571,7 @@ SpikeEvent SpikeZone::hit(int code, std::string_view key,
         ev.code = code;
         ev.count = count;
         ev.baseline = s.baseline;
-        if (const RefererSlot* r = top_referer(s)) {
+        if (const RefererSlot *r = top_referer(s)) {
             ev.referer = std::string_view(
                 r->text, std::min<size_t>(r->len, kRefererMax));
             ev.referer_count = r->count;
@@ -535,7 +580,8 @@ SpikeEvent SpikeZone::hit(int code, std::string_view key,
     return ev;
 }
 
-SpikeEvent SpikeZone::ended(PathSlot& s, uint64_t now_ms) {
+SpikeEvent SpikeZone::ended(PathSlot &s, uint64_t now_ms)
+{
     s.spiking = 0;
     SpikeEvent ev;
     ev.kind = SpikeEvent::Ended;
@@ -547,4 +593,4 @@ SpikeEvent SpikeZone::ended(PathSlot& s, uint64_t now_ms) {
     return ev;
 }
 
-}  // namespace status_policy
+} // namespace status_policy

@@ -9,6 +9,7 @@
 // Each slot counts hits in a sliding window (sub-window buckets), keeps a
 // baseline (hits per window, an exponential average over past windows),
 // and the top referers (Space-Saving again).
+
 #pragma once
 
 #include <cstddef>
@@ -81,36 +82,37 @@ class SpikeZone {
 public:
     // Lays the zone out in a block (or takes over one laid out before
     // with the same size); returns false if the block is too small.
-    static bool init(void* block, size_t size, const SpikeConfig& cfg,
-                     uint64_t now_ms, bool* reused);
+    static bool init(void *block, size_t size, const SpikeConfig &cfg,
+                     uint64_t now_ms, bool *reused);
     static size_t capacity_for(size_t size);
     static size_t min_size();
 
-    explicit SpikeZone(void* block);
+    explicit SpikeZone(void *block);
 
     SpikeEvent hit(int code, std::string_view key, std::string_view referer,
                    uint64_t now_ms);
 
     // Calls f(event) for each spike that has ended by now.
     template <typename F>
-    void sweep(uint64_t now_ms, F&& f);
+    void sweep(uint64_t now_ms, F &&f);
 
-    uint32_t window_count(const PathSlot& s, uint64_t now_ms) const;
+    uint32_t window_count(const PathSlot &s, uint64_t now_ms) const;
 
     size_t capacity() const;
     size_t used() const;
     uint64_t counted() const;
     uint64_t evicted() const;
     uint64_t filtered() const;
-    const SpikeConfig& config() const;
-    const PathSlot& slot(size_t i) const { return slots_[i]; }
+    const SpikeConfig &config() const;
+    const PathSlot &slot(size_t i) const { return slots_[i]; }
     // the referers counted for a path, bounded whatever the block holds
-    static size_t referers_used(const PathSlot& s) {
+    static size_t referers_used(const PathSlot &s)
+    {
         return s.referers_used < kReferers ? s.referers_used : kReferers;
     }
-    PathSlot& slot(size_t i) { return slots_[i]; }
-    void advance(PathSlot& s, uint64_t now_ms);
-    SpikeEvent ended(PathSlot& s, uint64_t now_ms);
+    PathSlot &slot(size_t i) { return slots_[i]; }
+    void advance(PathSlot &s, uint64_t now_ms);
+    SpikeEvent ended(PathSlot &s, uint64_t now_ms);
 
 private:
     uint32_t find(uint64_t hash, std::string_view key) const;
@@ -123,21 +125,22 @@ private:
     void heap_down(uint32_t pos);
     void set_pos(uint32_t slot, uint32_t pos);
     double weight(uint64_t now_ms);
-    void count_referer(PathSlot& s, std::string_view referer);
-    const RefererSlot* top_referer(const PathSlot& s) const;
+    void count_referer(PathSlot &s, std::string_view referer);
+    const RefererSlot *top_referer(const PathSlot &s) const;
 
-    ZoneHeader* h_;
-    PathSlot* slots_;
-    uint64_t* index_;   // open addressing: hash high bits | slot + 1; 0 = empty
-    HeapEntry* heap_;   // min-heap of slots by score
-    uint32_t* pos_;     // where each slot is in the heap
-    uint64_t* filter_;  // paths seen once while the table was full
+    ZoneHeader *h_;
+    PathSlot *slots_;
+    uint64_t *index_;   // open addressing: hash high bits | slot + 1; 0 = empty
+    HeapEntry *heap_;   // min-heap of slots by score
+    uint32_t *pos_;     // where each slot is in the heap
+    uint64_t *filter_;  // paths seen once while the table was full
 };
 
 template <typename F>
-void SpikeZone::sweep(uint64_t now_ms, F&& f) {
+void SpikeZone::sweep(uint64_t now_ms, F &&f)
+{
     for (size_t i = 0; i < used(); i++) {
-        PathSlot& s = slots_[i];
+        PathSlot &s = slots_[i];
         if (!s.spiking) {
             continue;
         }
@@ -148,4 +151,4 @@ void SpikeZone::sweep(uint64_t now_ms, F&& f) {
     }
 }
 
-}  // namespace status_policy
+} // namespace status_policy
