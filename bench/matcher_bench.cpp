@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <vector>
 
+#include "pcre2_handle.hpp"
 #include "status_policy_core.h"
 
 namespace {
@@ -204,28 +205,21 @@ public:
         for (const auto &re : t.regexes) {
             int error;
             PCRE2_SIZE offset;
-            pcre2_code *code = pcre2_compile(
+            status_policy::Pcre2Code code(pcre2_compile(
                 reinterpret_cast<PCRE2_SPTR>(re.data()), re.size(), 0, &error,
-                &offset, nullptr);
-            pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
-            codes_.push_back(code);
+                &offset, nullptr));
+            pcre2_jit_compile(code.get(), PCRE2_JIT_COMPLETE);
+            codes_.push_back(std::move(code));
         }
-        data_ = pcre2_match_data_create(10, nullptr);
-    }
-    ~LinearJit()
-    {
-        for (auto *c : codes_) {
-            pcre2_code_free(c);
-        }
-        pcre2_match_data_free(data_);
+        data_.reset(pcre2_match_data_create(10, nullptr));
     }
 
     int match(const std::string &p) const
     {
         for (size_t i = 0; i < codes_.size(); i++) {
-            if (pcre2_jit_match(codes_[i],
+            if (pcre2_jit_match(codes_[i].get(),
                                 reinterpret_cast<PCRE2_SPTR>(p.data()),
-                                p.size(), 0, 0, data_, nullptr) >= 0) {
+                                p.size(), 0, 0, data_.get(), nullptr) >= 0) {
                 return static_cast<int>(i);
             }
         }
@@ -233,8 +227,8 @@ public:
     }
 
 private:
-    std::vector<pcre2_code *> codes_;
-    pcre2_match_data *data_;
+    std::vector<status_policy::Pcre2Code> codes_;
+    status_policy::Pcre2MatchData data_;
 };
 
 void BM_Baseline_LinearJit_Miss(benchmark::State &state)

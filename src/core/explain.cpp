@@ -7,7 +7,6 @@
 #include <new>
 
 #include "case_fold.hpp"
-#include "regex_set.hpp"
 
 namespace status_policy {
 
@@ -26,44 +25,11 @@ Standing shorter_prefix_standing(sp_kind_t kind) noexcept
 
 } // namespace
 
-void Explainer::Pcre2Free::operator()(pcre2_code *p) const noexcept
-{
-    pcre2_code_free(p);
-}
-
-void Explainer::Pcre2Free::operator()(pcre2_match_context *p) const noexcept
-{
-    pcre2_match_context_free(p);
-}
-
-void Explainer::Pcre2Free::operator()(pcre2_match_data *p) const noexcept
-{
-    pcre2_match_data_free(p);
-}
-
-void Explainer::Pcre2Free::operator()(pcre2_jit_stack *p) const noexcept
-{
-    pcre2_jit_stack_free(p);
-}
-
+// The scratch has the matcher's limits, so that a regex that runs into
+// them in the matcher runs into them here too.
 Explainer::Explainer(const sp_ruleset_t *rules, bool ignore_case)
-    : ignore_case_(ignore_case),
-      context_(pcre2_match_context_create(nullptr)),
-      data_(pcre2_match_data_create(RegexSet::max_captures, nullptr)),
-      jit_stack_(pcre2_jit_stack_create(32 * 1024, 512 * 1024, nullptr))
+    : ignore_case_(ignore_case)
 {
-    if (!context_ || !data_) {
-        throw std::bad_alloc();
-    }
-    // The limits RegexSet sets, so that a regex that runs into them in
-    // the matcher runs into them here too.
-    pcre2_set_match_limit(context_.get(), RegexSet::match_limit);
-    pcre2_set_depth_limit(context_.get(), RegexSet::match_limit / 20);
-    pcre2_set_heap_limit(context_.get(), 4096);
-    if (jit_stack_) {
-        pcre2_jit_stack_assign(context_.get(), nullptr, jit_stack_.get());
-    }
-
     size_t count = sp_ruleset_count(rules);
     entries_.reserve(count);
     for (uint32_t i = 0; i < count; i++) {
@@ -76,17 +42,14 @@ Explainer::Explainer(const sp_ruleset_t *rules, bool ignore_case)
 
         if (is_regex_kind(e.kind)) {
             int error;
-            PCRE2_SIZE offset;
-            e.regex.reset(pcre2_compile(
-                reinterpret_cast<PCRE2_SPTR>(e.pattern.data()),
-                e.pattern.size(),
-                e.kind == SP_KIND_REGEX_CASELESS ? PCRE2_CASELESS : 0,
-                &error, &offset, nullptr));
+            size_t offset;
+            e.regex = compile_regex(e.pattern,
+                                    e.kind == SP_KIND_REGEX_CASELESS, error,
+                                    offset);
             if (!e.regex) {
                 // the ruleset compiled it already: only memory can fail
                 throw std::bad_alloc();
             }
-            (void) pcre2_jit_compile(e.regex.get(), PCRE2_JIT_COMPLETE);
         }
         entries_.push_back(std::move(e));
     }
@@ -106,7 +69,8 @@ Explainer::Outcome Explainer::regex_outcome(const Entry &e,
 {
     int rc = pcre2_match(e.regex.get(),
                          reinterpret_cast<PCRE2_SPTR>(path.data()),
-                         path.size(), 0, 0, data_.get(), context_.get());
+                         path.size(), 0, 0, scratch_.data.get(),
+                         scratch_.context.get());
     if (rc == PCRE2_ERROR_NOMATCH) {
         return Outcome::no_match;
     }

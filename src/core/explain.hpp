@@ -6,16 +6,11 @@
 #pragma once
 
 #include <cstdint>
-#include <memory>
 #include <string_view>
 #include <vector>
 
+#include "pcre2_handle.hpp"
 #include "status_policy_core.h"
-
-struct pcre2_real_code_8;
-struct pcre2_real_match_context_8;
-struct pcre2_real_match_data_8;
-struct pcre2_real_jit_stack_8;
 
 namespace status_policy {
 
@@ -55,20 +50,11 @@ public:
 private:
     enum class Outcome : uint8_t { no_match, match, limit };
 
-    struct Pcre2Free {
-        void operator()(pcre2_real_code_8 *p) const noexcept;
-        void operator()(pcre2_real_match_context_8 *p) const noexcept;
-        void operator()(pcre2_real_match_data_8 *p) const noexcept;
-        void operator()(pcre2_real_jit_stack_8 *p) const noexcept;
-    };
-    template <typename T>
-    using Pcre2Ptr = std::unique_ptr<T, Pcre2Free>;
-
     struct Entry {
         uint32_t rule;
         sp_kind_t kind;
         std::string_view pattern;
-        Pcre2Ptr<pcre2_real_code_8> regex;
+        Pcre2Code regex;
     };
 
     bool literal_matches(const Entry &e, std::string_view path) const;
@@ -77,9 +63,7 @@ private:
     std::vector<Entry> entries_;
     bool ignore_case_;
 
-    Pcre2Ptr<pcre2_real_match_context_8> context_;
-    Pcre2Ptr<pcre2_real_match_data_8> data_;
-    Pcre2Ptr<pcre2_real_jit_stack_8> jit_stack_;
+    MatchScratch scratch_;
 };
 
 } // namespace status_policy

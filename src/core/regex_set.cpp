@@ -4,7 +4,6 @@
 #include "regex_set.hpp"
 
 #include <algorithm>
-#include <new>
 
 #include "case_fold.hpp"
 #include "literal_prefix.hpp"
@@ -23,49 +22,15 @@ void make_room(Vector &v)
 
 } // namespace
 
-RegexSet::RegexSet()
-{
-    context_ = pcre2_match_context_create(nullptr);
-    data_ = pcre2_match_data_create(max_captures, nullptr);
-    jit_stack_ = pcre2_jit_stack_create(32 * 1024, 512 * 1024, nullptr);
-
-    if (context_ == nullptr || data_ == nullptr) {
-        pcre2_match_context_free(context_);
-        pcre2_match_data_free(data_);
-        pcre2_jit_stack_free(jit_stack_);
-        throw std::bad_alloc();
-    }
-
-    pcre2_set_match_limit(context_, match_limit);
-    pcre2_set_depth_limit(context_, match_limit / 20);
-    pcre2_set_heap_limit(context_, 4096);       // KiB, interpreter only
-    if (jit_stack_ != nullptr) {
-        pcre2_jit_stack_assign(context_, nullptr, jit_stack_);
-    }
-}
-
-RegexSet::~RegexSet()
-{
-    for (auto &e : entries_) {
-        pcre2_code_free(e.code);
-    }
-    pcre2_match_context_free(context_);
-    pcre2_match_data_free(data_);
-    pcre2_jit_stack_free(jit_stack_);
-}
-
 std::string RegexSet::add(std::string_view pattern, bool caseless,
                           uint32_t rule, std::string_view target,
                           unsigned needed)
 {
     int error;
-    PCRE2_SIZE offset;
+    size_t offset;
+    Pcre2Code code = compile_regex(pattern, caseless, error, offset);
 
-    pcre2_code *code = pcre2_compile(
-        reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(),
-        caseless ? PCRE2_CASELESS : 0, &error, &offset, nullptr);
-
-    if (code == nullptr) {
+    if (!code) {
         PCRE2_UCHAR message[256];
         if (pcre2_get_error_message(error, message, sizeof(message)) < 0) {
             message[0] = '\0';
@@ -77,13 +42,9 @@ std::string RegexSet::add(std::string_view pattern, bool caseless,
         return reason;
     }
 
-    // Without JIT (an unusual PCRE2 build) the interpreter still works.
-    (void) pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
-
     uint32_t captures = 0;
-    pcre2_pattern_info(code, PCRE2_INFO_CAPTURECOUNT, &captures);
+    pcre2_pattern_info(code.get(), PCRE2_INFO_CAPTURECOUNT, &captures);
     if (needed > captures) {
-        pcre2_code_free(code);
         std::string reason = "target \"";
         reason.append(target);
         reason += "\" uses $" + std::to_string(needed) + ", but the regex has "
@@ -92,22 +53,17 @@ std::string RegexSet::add(std::string_view pattern, bool caseless,
         return reason;
     }
 
-    try {
-        std::string prefix = literal_prefix(pattern);
-        if (caseless) {
-            prefix = folded(prefix);
-        }
-        // room first, so that the three lists stay the same length
-        make_room(entries_);
-        make_room(prefixes_);
-        make_room(caseless_);
-        prefixes_.push_back(std::move(prefix));
-        entries_.push_back({code, rule});
-        caseless_.push_back(caseless);
-    } catch (...) {
-        pcre2_code_free(code);
-        throw;
+    std::string prefix = literal_prefix(pattern);
+    if (caseless) {
+        prefix = folded(prefix);
     }
+    // room first, so that the three lists stay the same length
+    make_room(entries_);
+    make_room(prefixes_);
+    make_room(caseless_);
+    prefixes_.push_back(std::move(prefix));
+    entries_.push_back({std::move(code), rule});
+    caseless_.push_back(caseless);
     return {};
 }
 
@@ -177,8 +133,9 @@ void RegexSet::collect_candidates(const char *path, size_t len) const
 RegexSet::Outcome RegexSet::run(const Entry &e, const char *path, size_t len,
                                 Match &m) const
 {
-    int rc = pcre2_match(e.code, reinterpret_cast<PCRE2_SPTR>(path), len, 0,
-                         0, data_, context_);
+    int rc = pcre2_match(e.code.get(), reinterpret_cast<PCRE2_SPTR>(path),
+                         len, 0, 0, scratch_.data.get(),
+                         scratch_.context.get());
 
     if (rc == PCRE2_ERROR_NOMATCH) {
         return Outcome::no_match;
@@ -188,11 +145,11 @@ RegexSet::Outcome RegexSet::run(const Entry &e, const char *path, size_t len,
         return Outcome::limit;
     }
 
-    uint32_t pairs = rc == 0 ? max_captures : static_cast<uint32_t>(rc);
-    PCRE2_SIZE *ovector = pcre2_get_ovector_pointer(data_);
+    uint32_t pairs = rc == 0 ? regex_max_captures : static_cast<uint32_t>(rc);
+    PCRE2_SIZE *ovector = pcre2_get_ovector_pointer(scratch_.data.get());
 
     m.ncaptures = static_cast<int>(pairs);
-    for (uint32_t i = 0; i < max_captures; i++) {
+    for (uint32_t i = 0; i < regex_max_captures; i++) {
         bool set = i < pairs && ovector[2 * i] != PCRE2_UNSET;
         m.captures[2 * i] = set ? static_cast<long>(ovector[2 * i]) : -1;
         m.captures[2 * i + 1] = set ? static_cast<long>(ovector[2 * i + 1])

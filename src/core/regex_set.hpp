@@ -10,34 +10,19 @@
 #include <string_view>
 #include <vector>
 
+#include "pcre2_handle.hpp"
 #include "prefix_trie.hpp"
-
-struct pcre2_real_code_8;
-struct pcre2_real_match_context_8;
-struct pcre2_real_match_data_8;
-struct pcre2_real_jit_stack_8;
 
 namespace status_policy {
 
 class RegexSet {
 public:
-    // Backtracking steps one regex may take on one path before it counts
-    // as no match: well under a millisecond, far above what sane
-    // patterns need on the longest paths nginx accepts.
-    static constexpr uint32_t match_limit = 200000;
-    static constexpr uint32_t max_captures = 10;      // $0..$9
-
     struct Match {
         uint32_t rule = UINT32_MAX;
         uint32_t limit_rule = UINT32_MAX;
         int ncaptures = 0;
-        long captures[2 * max_captures];
+        long captures[2 * regex_max_captures];
     };
-
-    RegexSet();
-    ~RegexSet();
-    RegexSet(const RegexSet &) = delete;
-    RegexSet &operator=(const RegexSet &) = delete;
 
     // Compiles a regex for `rule`, whose target uses captures up to
     // $needed.  Returns "" or the reason it cannot be added (then nothing
@@ -55,7 +40,7 @@ public:
 
 private:
     struct Entry {
-        pcre2_real_code_8 *code;
+        Pcre2Code code;
         uint32_t rule;
     };
 
@@ -78,9 +63,7 @@ private:
     std::vector<bool> caseless_;
     bool filtered_ = false;
 
-    pcre2_real_match_context_8 *context_ = nullptr;
-    pcre2_real_match_data_8 *data_ = nullptr;
-    pcre2_real_jit_stack_8 *jit_stack_ = nullptr;
+    MatchScratch scratch_;
     mutable std::vector<uint32_t> candidates_;
 };
 
