@@ -63,7 +63,8 @@ private:
     std::vector<Entry> entries_;
     bool ignore_case_;
 
-    MatchScratch scratch_;
+    // written by every explain(), which is const but not reentrant
+    mutable MatchScratch scratch_;
 };
 
 } // namespace status_policy

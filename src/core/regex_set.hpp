@@ -34,8 +34,8 @@ public:
 
     size_t size() const noexcept { return entries_.size(); }
 
-    // Finds the first regex, in rule order, that matches.  Not reentrant:
-    // one ruleset serves one thread (an nginx worker) at a time.
+    // Finds the first regex, in rule order, that matches.  Not reentrant
+    // (see scratch_): one set serves one thread at a time.
     bool match(const char *path, size_t len, Match &m) const;
 
 private:
@@ -63,7 +63,11 @@ private:
     std::vector<bool> caseless_;
     bool filtered_ = false;
 
-    MatchScratch scratch_;
+    // The working memory of match(), written by every call: match() is
+    // const because the set stays as it is, but two calls must not
+    // overlap.  nginx asks from one thread per worker process, and one
+    // scratch for all calls saves an allocation or a lock per request.
+    mutable MatchScratch scratch_;
     mutable std::vector<uint32_t> candidates_;
 };
 

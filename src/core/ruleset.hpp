@@ -32,6 +32,7 @@ public:
     size_t count() const noexcept { return rules_.size(); }
     size_t memory() const noexcept;
 
+    // Not reentrant: the regexes share their match scratch (RegexSet).
     bool match(const char *path, size_t len, sp_match_t &m) const;
 
     size_t redirect(const sp_match_t &m, std::string_view path,

@@ -111,6 +111,8 @@ size_t sp_ruleset_count(const sp_ruleset_t *rs) SP_NOEXCEPT;
 /*
  * Finds the rule for a normalized, percent-decoded path.
  * Returns 1 and fills *m on a match, 0 if nothing matches.
+ * Not reentrant: the ruleset's regexes share scratch memory, so calls
+ * on one ruleset must not overlap (an nginx worker has one thread).
  */
 int sp_ruleset_match(const sp_ruleset_t *rs, const char *path, size_t len,
     sp_match_t *m) SP_NOEXCEPT;
