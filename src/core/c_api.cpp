@@ -12,6 +12,7 @@
 
 #include <sys/stat.h>
 
+#include "error.hpp"
 #include "ruleset.hpp"
 
 struct sp_ruleset_s {
@@ -107,16 +108,16 @@ void set_error(char *err, size_t size, std::string_view message) noexcept
     *p = '\0';
 }
 
-// Runs fn, which returns "" or a reason, and maps the outcome to a code.
+// Runs fn and maps what it throws to SP_ERROR and a message: an Error's
+// reason as it is, "out of memory" for std::bad_alloc.
 template <typename Fn>
 int guarded(char *err, size_t size, Fn &&fn) noexcept
 {
     try {
-        std::string reason = fn();
-        if (reason.empty()) {
-            return SP_OK;
-        }
-        set_error(err, size, reason);
+        fn();
+        return SP_OK;
+    } catch (const status_policy::Error &e) {
+        set_error(err, size, e.message());
     } catch (const std::bad_alloc &) {
         set_error(err, size, "out of memory");
     } catch (const std::exception &e) {
@@ -154,21 +155,20 @@ int sp_ruleset_add(sp_ruleset_t *rs, const sp_str_t *args, size_t nargs,
                    sp_str_t source, unsigned line, char *err,
                    size_t err_size) noexcept
 {
-    return guarded(err, err_size, [&]() -> std::string {
+    return guarded(err, err_size, [&] {
         std::vector<std::string_view> tokens;
         tokens.reserve(nargs);
         for (size_t i = 0; i < nargs; i++) {
             tokens.push_back(view(args[i]));
         }
-        return rs->rules.add(tokens.data(), tokens.size(), view(source),
-                             line);
+        rs->rules.add(tokens.data(), tokens.size(), view(source), line);
     });
 }
 
 int sp_ruleset_add_file(sp_ruleset_t *rs, sp_str_t path, char *err,
                         size_t err_size) noexcept
 {
-    return guarded(err, err_size, [&]() -> std::string {
+    return guarded(err, err_size, [&] {
         std::string name(view(path));
         struct stat st;
         bool known = ::stat(name.c_str(), &st) == 0 && S_ISREG(st.st_mode);
@@ -176,27 +176,26 @@ int sp_ruleset_add_file(sp_ruleset_t *rs, sp_str_t path, char *err,
         if (known) {
             for (const auto &f : rs->files) {
                 if (f.dev == st.st_dev && f.ino == st.st_ino) {
-                    return name + ": already loaded at this level"
-                           + (f.path == name ? std::string()
-                                             : " as \"" + f.path + "\"");
+                    throw status_policy::Error(
+                        name + ": already loaded at this level"
+                        + (f.path == name ? std::string()
+                                          : " as \"" + f.path + "\""));
                 }
             }
         }
 
-        std::string error = rs->rules.add_file(name);
-        if (error.empty() && known) {
+        rs->rules.add_file(name);
+        if (known) {
             rs->files.push_back({st.st_dev, st.st_ino, name});
         }
-        return error;
     });
 }
 
 int sp_ruleset_compile(sp_ruleset_t *rs, int ignore_case, char *err,
                        size_t err_size) noexcept
 {
-    return guarded(err, err_size, [&]() -> std::string {
-        return rs->rules.compile(ignore_case != 0);
-    });
+    return guarded(err, err_size,
+                   [&] { rs->rules.compile(ignore_case != 0); });
 }
 
 size_t sp_ruleset_count(const sp_ruleset_t *rs) noexcept

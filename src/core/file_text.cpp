@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "error.hpp"
+
 namespace status_policy {
 
 namespace {
@@ -29,42 +31,42 @@ private:
     int fd_;
 };
 
-std::string failure(const char *what, int err)
+Error failure(const char *what, int err)
 {
-    return std::string(what) + ": " + std::strerror(err);
+    return Error(std::string(what) + ": " + std::strerror(err));
 }
 
-std::string too_large(unsigned long long size)
+Error too_large(unsigned long long size)
 {
-    return "file is too large: " + std::to_string(size)
-           + " bytes, at most " + std::to_string(max_file_size)
-           + " (1 GiB)";
+    return Error("file is too large: " + std::to_string(size)
+                 + " bytes, at most " + std::to_string(max_file_size)
+                 + " (1 GiB)");
 }
 
 } // namespace
 
-std::string append_file_text(const std::string &path, TextArena &text,
-                             size_t headroom)
+void append_file_text(const std::string &path, TextArena &text,
+                      size_t headroom)
 {
     // O_NONBLOCK: opening a FIFO must not wait for a writer; reads of a
     // regular file ignore it.
     Descriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
     if (fd.get() < 0) {
-        return failure("cannot open", errno);
+        throw failure("cannot open", errno);
     }
 
     struct stat st;
     if (::fstat(fd.get(), &st) != 0) {
-        return failure("cannot stat", errno);
+        throw failure("cannot stat", errno);
     }
     if (S_ISDIR(st.st_mode)) {
-        return failure("cannot read", EISDIR);
+        throw failure("cannot read", EISDIR);
     }
     if (!S_ISREG(st.st_mode)) {
-        return "cannot read: not a regular file";
+        throw Error("cannot read: not a regular file");
     }
     if (static_cast<unsigned long long>(st.st_size) > max_file_size) {
-        return too_large(static_cast<unsigned long long>(st.st_size));
+        throw too_large(static_cast<unsigned long long>(st.st_size));
     }
 
     size_t start = text.size();
@@ -81,14 +83,14 @@ std::string append_file_text(const std::string &path, TextArena &text,
         text.truncate(used + (n > 0 ? static_cast<size_t>(n) : 0));
 
         if (n == 0) {
-            return {};
+            return;
         }
         if (text.size() - start > max_file_size) {
             // it grew while being read
-            return too_large(text.size() - start);
+            throw too_large(text.size() - start);
         }
         if (n < 0 && errno != EINTR) {
-            return failure("cannot read", errno);
+            throw failure("cannot read", errno);
         }
     }
 }

@@ -16,10 +16,10 @@ constexpr size_t max_file_size = size_t(1) << 30;     // 1 GiB
 
 // Appends the whole file to `text`, with room reserved after it for
 // `headroom` times the file's size more, so that appends of that much
-// afterwards move nothing (views into the text stay valid).  Returns ""
-// or the reason, e.g. "cannot open: No such file or directory"; on an
-// error `text` may hold part of the file.
-std::string append_file_text(const std::string &path, TextArena &text,
-                             size_t headroom = 0);
+// afterwards move nothing (views into the text stay valid).  Throws
+// Error with the reason, e.g. "cannot open: No such file or directory";
+// `text` may hold part of the file then.
+void append_file_text(const std::string &path, TextArena &text,
+                      size_t headroom = 0);
 
 } // namespace status_policy

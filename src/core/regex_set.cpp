@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "case_fold.hpp"
+#include "error.hpp"
 #include "literal_prefix.hpp"
 
 namespace status_policy {
@@ -22,9 +23,8 @@ void make_room(Vector &v)
 
 } // namespace
 
-std::string RegexSet::add(std::string_view pattern, bool caseless,
-                          uint32_t rule, std::string_view target,
-                          unsigned needed)
+Pcre2Code RegexSet::compile(std::string_view pattern, bool caseless,
+                            std::string_view target, unsigned needed)
 {
     int error;
     size_t offset;
@@ -39,7 +39,7 @@ std::string RegexSet::add(std::string_view pattern, bool caseless,
         reason.append(pattern);
         reason += "\" at offset " + std::to_string(offset) + ": ";
         reason += reinterpret_cast<const char *>(message);
-        return reason;
+        throw Error(reason);
     }
 
     uint32_t captures = 0;
@@ -50,9 +50,14 @@ std::string RegexSet::add(std::string_view pattern, bool caseless,
         reason += "\" uses $" + std::to_string(needed) + ", but the regex has "
                   + std::to_string(captures) + " capture"
                   + (captures == 1 ? "" : "s");
-        return reason;
+        throw Error(reason);
     }
+    return code;
+}
 
+void RegexSet::add(Pcre2Code code, std::string_view pattern, bool caseless,
+                   uint32_t rule)
+{
     std::string prefix = literal_prefix(pattern);
     if (caseless) {
         prefix = folded(prefix);
@@ -64,7 +69,6 @@ std::string RegexSet::add(std::string_view pattern, bool caseless,
     prefixes_.push_back(std::move(prefix));
     entries_.push_back({std::move(code), rule});
     caseless_.push_back(caseless);
-    return {};
 }
 
 void RegexSet::build()

@@ -24,11 +24,15 @@ public:
         long captures[2 * regex_max_captures];
     };
 
-    // Compiles a regex for `rule`, whose target uses captures up to
-    // $needed.  Returns "" or the reason it cannot be added (then nothing
-    // was added).
-    std::string add(std::string_view pattern, bool caseless, uint32_t rule,
-                    std::string_view target, unsigned needed);
+    // Compiles the regex of a rule whose target uses captures up to
+    // $needed; throws Error with the reason it cannot be used.
+    static Pcre2Code compile(std::string_view pattern, bool caseless,
+                             std::string_view target, unsigned needed);
+
+    // Adds a regex that compile() made, for `rule`.  If it throws,
+    // nothing was added.
+    void add(Pcre2Code code, std::string_view pattern, bool caseless,
+             uint32_t rule);
 
     void build();
 

@@ -1,5 +1,7 @@
 #include "rule_syntax.hpp"
 
+#include "error.hpp"
+
 namespace status_policy {
 
 namespace {
@@ -23,14 +25,13 @@ std::string quoted(std::string_view s)
     return out;
 }
 
-std::string check_length(const char *what, std::string_view token)
+void check_length(const char *what, std::string_view token)
 {
-    if (token.size() <= max_token_length) {
-        return {};
+    if (token.size() > max_token_length) {
+        throw Error(std::string(what) + " " + quoted(token) + " is too long: "
+                    + std::to_string(token.size()) + " bytes, at most "
+                    + std::to_string(max_token_length));
     }
-    return std::string(what) + " " + quoted(token) + " is too long: "
-           + std::to_string(token.size()) + " bytes, at most "
-           + std::to_string(max_token_length);
 }
 
 bool parse_modifier(std::string_view s, Kind &kind) noexcept
@@ -49,43 +50,42 @@ bool parse_modifier(std::string_view s, Kind &kind) noexcept
     return true;
 }
 
-std::string check_code(std::string_view token, int &code)
+void check_code(std::string_view token, int &code)
 {
     if (token.size() != 3) {
-        return "invalid status code " + quoted(token);
+        throw Error("invalid status code " + quoted(token));
     }
     code = 0;
     for (char c : token) {
         if (c < '0' || c > '9') {
-            return "invalid status code " + quoted(token);
+            throw Error("invalid status code " + quoted(token));
         }
         code = code * 10 + (c - '0');
     }
 
     if (is_redirect(code)) {
-        return {};
+        return;
     }
     if (code == 494 || code == 495 || code == 496 || code == 497
         || code == 499) {
-        return "status code " + std::to_string(code)
-               + " is reserved by nginx";
+        throw Error("status code " + std::to_string(code)
+                    + " is reserved by nginx");
     }
-    if (code >= 400 && code <= 599) {
-        return {};
+    if (code < 400 || code > 599) {
+        throw Error("unsupported status code " + quoted(token));
     }
-    return "unsupported status code " + quoted(token);
 }
 
 // A target goes into a Location header as written: no blanks or control
 // bytes.  $0 (the whole match) and $1..$9 are the only substitutions, and
 // only regexes have them.
-std::string check_target(const RuleSyntax &rule, unsigned &highest)
+void check_target(const RuleSyntax &rule, unsigned &highest)
 {
     highest = 0;
     for (size_t i = 0; i < rule.target.size(); i++) {
         unsigned char c = static_cast<unsigned char>(rule.target[i]);
         if (c <= 0x20 || c == 0x7f) {
-            return "invalid character in target " + quoted(rule.target);
+            throw Error("invalid character in target " + quoted(rule.target));
         }
         if (c != '$' || i + 1 == rule.target.size()
             || rule.target[i + 1] < '0' || rule.target[i + 1] > '9') {
@@ -93,28 +93,23 @@ std::string check_target(const RuleSyntax &rule, unsigned &highest)
         }
         unsigned n = static_cast<unsigned>(rule.target[i + 1] - '0');
         if (!is_regex(rule.kind)) {
-            return "target " + quoted(rule.target) + " uses $"
-                   + std::to_string(n)
-                   + ", but only regex rules have captures";
+            throw Error("target " + quoted(rule.target) + " uses $"
+                        + std::to_string(n)
+                        + ", but only regex rules have captures");
         }
         highest = n > highest ? n : highest;
     }
-    return {};
 }
 
 } // namespace
 
-std::string parse_rule(const std::string_view *args, size_t nargs,
-                       RuleSyntax &rule)
+void parse_rule(const std::string_view *args, size_t nargs, RuleSyntax &rule)
 {
     if (nargs < 2 || nargs > 4) {
-        return kUsage;
+        throw Error(kUsage);
     }
 
-    std::string error = check_code(args[0], rule.code);
-    if (!error.empty()) {
-        return error;
-    }
+    check_code(args[0], rule.code);
 
     size_t next = 1;
     rule.kind = Kind::prefix;
@@ -125,38 +120,34 @@ std::string parse_rule(const std::string_view *args, size_t nargs,
     rule.pattern = args[next++];
     rule.target = next < nargs ? args[next++] : std::string_view();
     if (next != nargs) {
-        return kUsage;
+        throw Error(kUsage);
     }
 
     if (rule.pattern.empty()) {
-        return "empty pattern";
+        throw Error("empty pattern");
     }
-    error = check_length("pattern", rule.pattern);
-    if (error.empty()) {
-        error = check_length("target", rule.target);
-    }
-    if (!error.empty()) {
-        return error;
-    }
+    check_length("pattern", rule.pattern);
+    check_length("target", rule.target);
     if (rule.pattern.find('\0') != std::string_view::npos) {
         // nginx answers 400 to a path with a NUL: such a rule never matches
-        return "pattern " + quoted(rule.pattern) + " holds a NUL byte";
+        throw Error("pattern " + quoted(rule.pattern) + " holds a NUL byte");
     }
     if (!is_regex(rule.kind) && rule.pattern.front() != '/') {
-        return "pattern " + quoted(rule.pattern) + " must start with \"/\"";
+        throw Error("pattern " + quoted(rule.pattern)
+                    + " must start with \"/\"");
     }
 
     bool redirect = is_redirect(rule.code);
     if (redirect && rule.target.empty()) {
-        return "status code " + std::to_string(rule.code)
-               + " requires a target";
+        throw Error("status code " + std::to_string(rule.code)
+                    + " requires a target");
     }
     if (!redirect && !rule.target.empty()) {
-        return "status code " + std::to_string(rule.code)
-               + " does not take a target";
+        throw Error("status code " + std::to_string(rule.code)
+                    + " does not take a target");
     }
 
-    return check_target(rule, rule.highest_capture);
+    check_target(rule, rule.highest_capture);
 }
 
 } // namespace status_policy

@@ -6,7 +6,6 @@
 #include "rule.hpp"
 
 #include <cstddef>
-#include <string>
 #include <string_view>
 
 namespace status_policy {
@@ -25,9 +24,9 @@ struct RuleSyntax {
     unsigned highest_capture = 0;   // highest $N in the target
 };
 
-// Returns an empty string when the tokens form a valid rule, else the
-// reason, worded for "nginx -t".
-std::string parse_rule(const std::string_view *args, size_t nargs,
-                       RuleSyntax &rule);
+// Reads the tokens of one rule into `rule`; throws Error with the reason,
+// worded for "nginx -t", when they do not form a valid rule.
+void parse_rule(const std::string_view *args, size_t nargs,
+                RuleSyntax &rule);
 
 } // namespace status_policy

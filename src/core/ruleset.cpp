@@ -2,12 +2,11 @@
 
 #include <algorithm>
 #include <cstring>
-#include <stdexcept>
 
 #include "case_fold.hpp"
+#include "error.hpp"
 #include "file_text.hpp"
 #include "redirect.hpp"
-#include "rule_syntax.hpp"
 #include "rules_file.hpp"
 
 namespace status_policy {
@@ -24,19 +23,20 @@ std::string quoted(std::string_view s)
 
 } // namespace
 
-std::string Ruleset::add(const std::string_view *args, size_t nargs,
-                         std::string_view source, unsigned line)
+void Ruleset::add(const std::string_view *args, size_t nargs,
+                  std::string_view source, unsigned line)
 {
     if (compiled_) {
-        return "rules added after compilation";
+        throw Error("rules added after compilation");
     }
-    return add_tokens(args, nargs, source_id(source), line);
+    uint16_t id = source_id(source);
+    insert(check(args, nargs), id, line);
 }
 
-std::string Ruleset::add_file(const std::string &path)
+void Ruleset::add_file(const std::string &path)
 {
     if (compiled_) {
-        return "rules added after compilation";
+        throw Error("rules added after compilation");
     }
 
     // The file is read into the text arena itself: patterns and targets
@@ -44,14 +44,15 @@ std::string Ruleset::add_file(const std::string &path)
     // only unescaped quoted tokens are copied, into the room reserved
     // behind the file (they are never longer than their source).
     size_t start = text_.size();
-    std::string error = append_file_text(path, text_, 1);
-    if (!error.empty()) {
+    try {
+        append_file_text(path, text_, 1);
+    } catch (const Error &e) {
         text_.truncate(start);
-        return path + ": " + error;
+        throw Error(path + ": " + e.message());
     }
     if (text_.size() > UINT32_MAX) {
         text_.truncate(start);
-        return path + ": rules take more than 4 GiB";
+        throw Error(path + ": rules take more than 4 GiB");
     }
     std::string_view text(text_.data() + start, text_.size() - start);
 
@@ -65,40 +66,52 @@ std::string Ruleset::add_file(const std::string &path)
     uint16_t source = source_id(path);
     RulesFileReader reader(text);
     RulesFileReader::Line line;
+    auto at_line = [&](const std::string &reason) {
+        return Error(path + ":" + std::to_string(line.number) + ": "
+                     + reason);
+    };
 
     while (reader.next(line)) {
-        error = add_tokens(line.tokens.data(), line.count, source,
-                           line.number);
-        if (!error.empty()) {
-            break;
+        Checked rule;
+        try {
+            rule = check(line.tokens.data(), line.count);
+        } catch (const Error &e) {
+            throw at_line(e.message());
         }
+        insert(std::move(rule), source, line.number);
     }
-
-    if (error.empty()) {
-        error = reader.error();
+    if (!reader.error().empty()) {
+        throw at_line(reader.error());
     }
-    if (!error.empty()) {
-        return path + ":" + std::to_string(line.number) + ": " + error;
-    }
-    return {};
 }
 
-std::string Ruleset::add_tokens(const std::string_view *args, size_t nargs,
-                                uint16_t source, unsigned line)
+Ruleset::Checked Ruleset::check(const std::string_view *args,
+                                size_t nargs) const
 {
-    RuleSyntax syntax;
-    std::string error = parse_rule(args, nargs, syntax);
-    if (!error.empty()) {
-        return error;
-    }
+    Checked rule;
+    parse_rule(args, nargs, rule.syntax);
 
     if (rules_.size() >= SP_NO_RULE - 1) {
-        return "too many rules";
+        throw Error("too many rules");
     }
-    auto index = static_cast<uint32_t>(rules_.size());
 
-    // Everything that may throw comes before the regex joins its set, so
-    // that the set never holds a regex without its rule.
+    const RuleSyntax &syntax = rule.syntax;
+    if (is_regex(syntax.kind)) {
+        rule.regex = RegexSet::compile(syntax.pattern,
+                                       syntax.kind == Kind::regex_caseless,
+                                       syntax.target, syntax.highest_capture);
+    }
+    return rule;
+}
+
+void Ruleset::insert(Checked checked, uint16_t source, unsigned line)
+{
+    auto index = static_cast<uint32_t>(rules_.size());
+    const RuleSyntax &syntax = checked.syntax;
+
+    // Everything that may throw comes before the rule joins the list, and
+    // its regex joins the set last, so that the set never holds a regex
+    // without its rule.
     if (rules_.size() == rules_.capacity()) {
         rules_.reserve(rules_.size() * 2 + 16);
     }
@@ -113,23 +126,17 @@ std::string Ruleset::add_tokens(const std::string_view *args, size_t nargs,
     rule.regex_captures = static_cast<uint8_t>(syntax.highest_capture);
 
     if (is_regex(syntax.kind)) {
-        error = regexes_.add(syntax.pattern,
-                             syntax.kind == Kind::regex_caseless, index,
-                             syntax.target, syntax.highest_capture);
-        if (!error.empty()) {
-            return error;
-        }
+        regexes_.add(std::move(checked.regex), syntax.pattern,
+                     syntax.kind == Kind::regex_caseless, index);
     }
 
     rules_.push_back(rule);
-
-    return {};
 }
 
-std::string Ruleset::compile(bool ignore_case)
+void Ruleset::compile(bool ignore_case)
 {
     if (compiled_) {
-        return {};
+        return;
     }
 
     size_t exact_count = 0;
@@ -148,7 +155,7 @@ std::string Ruleset::compile(bool ignore_case)
         }
         uint32_t first = exact_.insert(pattern(i), i, key_of);
         if (first != ExactIndex::none) {
-            return duplicate(i, first);
+            throw Error(duplicate(i, first));
         }
     }
 
@@ -176,10 +183,7 @@ std::string Ruleset::compile(bool ignore_case)
                      [](const PrefixTrie::Key &a, const PrefixTrie::Key &b) {
                          return a.bytes < b.bytes;
                      });
-    std::string error = check_duplicates(keys);
-    if (!error.empty()) {
-        return error;
-    }
+    check_duplicates(keys);
 
     prefixes_.build(std::move(keys), ignore_case);
     regexes_.build();
@@ -191,18 +195,16 @@ std::string Ruleset::compile(bool ignore_case)
         rules_.shrink_to_fit();
     }
     compiled_ = true;
-    return {};
 }
 
-std::string Ruleset::check_duplicates(
-    const std::vector<PrefixTrie::Key> &sorted)
+void Ruleset::check_duplicates(
+    const std::vector<PrefixTrie::Key> &sorted) const
 {
     for (size_t i = 1; i < sorted.size(); i++) {
         if (sorted[i].bytes == sorted[i - 1].bytes) {
-            return duplicate(sorted[i].value, sorted[i - 1].value);
+            throw Error(duplicate(sorted[i].value, sorted[i - 1].value));
         }
     }
-    return {};
 }
 
 std::string Ruleset::duplicate(uint32_t later, uint32_t first) const
@@ -308,7 +310,7 @@ uint16_t Ruleset::source_id(std::string_view name)
         }
     }
     if (sources_.size() > UINT16_MAX) {
-        throw std::length_error("too many rule sources");
+        throw Error("too many rule sources");
     }
     sources_.emplace_back(name);
     return static_cast<uint16_t>(sources_.size() - 1);
@@ -322,7 +324,7 @@ TextRef Ruleset::store(std::string_view s)
                 static_cast<uint32_t>(s.size())};
     }
     if (text_.size() + s.size() > UINT32_MAX) {
-        throw std::length_error("rules take more than 4 GiB");
+        throw Error("rules take more than 4 GiB");
     }
     TextRef ref{static_cast<uint32_t>(text_.size()),
                 static_cast<uint32_t>(s.size())};

@@ -16,6 +16,7 @@
 #include "prefix_trie.hpp"
 #include "regex_set.hpp"
 #include "rule.hpp"
+#include "rule_syntax.hpp"
 #include "text_arena.hpp"
 #include "status_policy_core.h"
 
@@ -23,11 +24,12 @@ namespace status_policy {
 
 class Ruleset {
 public:
-    // Each returns "" on success or the reason for the failure.
-    std::string add(const std::string_view *args, size_t nargs,
-                    std::string_view source, unsigned line);
-    std::string add_file(const std::string &path);
-    std::string compile(bool ignore_case);
+    // Each throws Error with the reason when the rules cannot be used
+    // (std::bad_alloc when memory runs out).
+    void add(const std::string_view *args, size_t nargs,
+             std::string_view source, unsigned line);
+    void add_file(const std::string &path);
+    void compile(bool ignore_case);
 
     size_t count() const noexcept { return rules_.size(); }
     size_t memory() const noexcept;
@@ -41,9 +43,19 @@ public:
     bool info(uint32_t index, sp_rule_info_t &info) const noexcept;
 
 private:
-    std::string add_tokens(const std::string_view *args, size_t nargs,
-                           uint16_t source, unsigned line);
-    std::string check_duplicates(const std::vector<PrefixTrie::Key> &sorted);
+    // A rule that passed every check, with its regex compiled, but not
+    // stored yet.
+    struct Checked {
+        RuleSyntax syntax;
+        Pcre2Code regex;        // regex rules only
+    };
+
+    // The checks of one rule (throw Error), apart from storing it, so
+    // that a rules file can name the line of a rule's own errors only.
+    Checked check(const std::string_view *args, size_t nargs) const;
+    void insert(Checked rule, uint16_t source, unsigned line);
+
+    void check_duplicates(const std::vector<PrefixTrie::Key> &sorted) const;
     std::string duplicate(uint32_t later, uint32_t first) const;
     std::string where(uint32_t rule) const;
 
