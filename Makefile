@@ -46,6 +46,9 @@ MODULE_SRCS = $(wildcard src/*.c src/*.h) config config.make
 UNIT_SRCS  = $(wildcard t/unit/*.cpp)
 BENCH_SRCS = $(wildcard bench/*.cpp)
 CHECK_SRCS = $(wildcard src/cli/*.cpp)
+# the checker's own code that the unit tests test as well
+CHECK_TESTED_SRCS = $(addprefix src/cli/,access_log.cpp explain.cpp \
+                    request_line.cpp uri_normalize.cpp)
 
 .PHONY: matrix deb test-deb test-valgrind check-all test-asan fuzz-short unit-asan test-deps all module core deps unit test prove bench run clean check-tool fuzz fuzz-deps bench-nginx
 
@@ -83,9 +86,9 @@ $(MODULE): $(BUILD)/nginx/Makefile $(CORE_LIB) $(MODULE_SRCS)
 	$(MAKE) -f $(BUILD)/nginx/Makefile -C $(BUILD)/nginx-src $(NGINX_TARGETS)
 	@touch $@
 
-$(BUILD)/unit_tests: $(UNIT_SRCS) $(CORE_LIB)
-	$(CXX) $(SP_CXXFLAGS) -o $@ $(UNIT_SRCS) $(CORE_LIB) \
-	    -lgtest_main -lgtest -lpcre2-8 -pthread
+$(BUILD)/unit_tests: $(UNIT_SRCS) $(CHECK_TESTED_SRCS) $(CORE_LIB)
+	$(CXX) $(SP_CXXFLAGS) -Isrc/cli -o $@ $(UNIT_SRCS) $(CHECK_TESTED_SRCS) \
+	    $(CORE_LIB) -lgtest_main -lgtest -lpcre2-8 -pthread
 
 $(BUILD)/status-policy-check: $(CHECK_SRCS) $(CORE_LIB)
 	$(CXX) $(SP_CXXFLAGS) -o $@ $(CHECK_SRCS) $(CORE_LIB) -lpcre2-8
@@ -108,12 +111,13 @@ test: unit unit-asan fuzz-short prove test-asan
 # the core's unit tests again, built with clang's AddressSanitizer and
 # UndefinedBehaviorSanitizer; any report fails the run
 ASAN_FLAGS = -std=c++17 -g -O1 -fsanitize=address,undefined \
-             -fno-sanitize-recover=all -Isrc/core
+             -fno-sanitize-recover=all -Isrc/core -Isrc/cli
 
-$(BUILD)/unit_tests_asan: $(UNIT_SRCS) $(CORE_SRCS) $(CORE_HDRS)
+$(BUILD)/unit_tests_asan: $(UNIT_SRCS) $(CORE_SRCS) $(CORE_HDRS) \
+                          $(CHECK_TESTED_SRCS)
 	@mkdir -p $(dir $@)
 	clang++ $(ASAN_FLAGS) -o $@ $(UNIT_SRCS) $(CORE_SRCS) \
-	    -lgtest_main -lgtest -lpcre2-8 -pthread
+	    $(CHECK_TESTED_SRCS) -lgtest_main -lgtest -lpcre2-8 -pthread
 
 unit-asan: deps fuzz-deps $(BUILD)/unit_tests_asan
 	$(BUILD)/unit_tests_asan --gtest_brief=1
