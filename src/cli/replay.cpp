@@ -58,7 +58,9 @@ void Replay::add_line(std::string_view line)
     counts_.matched++;
     RuleCounts &rule = counts_.rules[m.rule];
     rule.hits++;
-    if (entry.status != m.code) {
+    sp_rule_info_t info;
+    if (sp_ruleset_rule(rules_, m.rule, &info) == SP_OK
+        && entry.status != info.code) {
         rule.changed++;
         counts_.changed++;
     }

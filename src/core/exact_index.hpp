@@ -71,8 +71,6 @@ public:
         }
     }
 
-    size_t memory() const noexcept { return slots_.capacity() * sizeof(Slot); }
-
 private:
     struct Slot {
         uint32_t tag = 0;

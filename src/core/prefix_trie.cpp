@@ -114,9 +114,4 @@ const PrefixTrie::Node *PrefixTrie::find_child(const Node &node,
     return (n != end && n->first == c) ? n : nullptr;
 }
 
-size_t PrefixTrie::memory() const noexcept
-{
-    return nodes_.capacity() * sizeof(Node) + labels_.capacity();
-}
-
 } // namespace status_policy

@@ -28,7 +28,6 @@ public:
     void build(std::vector<Key> keys, bool folding);
 
     bool empty() const noexcept { return nodes_.size() <= 1; }
-    size_t memory() const noexcept;
 
     // Calls visit(length, value) for every key that is a prefix of path,
     // shortest first.

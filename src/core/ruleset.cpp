@@ -266,8 +266,6 @@ bool Ruleset::match(const char *path, size_t len, sp_match_t &m) const
     }
 
     m.rule = found;
-    m.code = rules_[found].code;
-    m.kind = static_cast<int>(rules_[found].kind);
     return true;
 }
 
@@ -330,16 +328,6 @@ TextRef Ruleset::store(std::string_view s)
                 static_cast<uint32_t>(s.size())};
     text_.append(s);
     return ref;
-}
-
-size_t Ruleset::memory() const noexcept
-{
-    size_t sources = 0;
-    for (const auto &s : sources_) {
-        sources += s.capacity() + sizeof(s);
-    }
-    return rules_.capacity() * sizeof(Rule) + text_.size() + sources
-           + exact_.memory() + prefixes_.memory();
 }
 
 } // namespace status_policy

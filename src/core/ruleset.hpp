@@ -32,7 +32,6 @@ public:
     void compile(bool ignore_case);
 
     size_t count() const noexcept { return rules_.size(); }
-    size_t memory() const noexcept;
 
     // Not reentrant: the regexes share their match scratch (RegexSet).
     bool match(const char *path, size_t len, sp_match_t &m) const;

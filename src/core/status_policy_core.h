@@ -51,8 +51,6 @@ typedef struct sp_ruleset_s  sp_ruleset_t;
 
 typedef struct {
     uint32_t     rule;          /* index for sp_ruleset_rule(), or SP_NO_RULE */
-    int          code;          /* HTTP status code of the rule */
-    int          kind;          /* sp_kind_t */
 
     /* prefix rules: length of the matched prefix within the path */
     size_t       prefix_len;

@@ -90,6 +90,9 @@ struct RuleInfo {
 struct Match {
     int found = -1;
     sp_match_t m{};
+    // the matched rule's code and kind, from sp_ruleset_rule(); -1 if none
+    int code = -1;
+    int kind = -1;
 };
 
 class Ruleset {
@@ -159,6 +162,11 @@ public:
         Match r;
         std::memset(&r.m, 0xA5, sizeof(r.m));
         r.found = sp_ruleset_match(rs_, path.data(), path.size(), &r.m);
+        sp_rule_info_t info;
+        if (r.found == 1 && sp_ruleset_rule(rs_, r.m.rule, &info) == SP_OK) {
+            r.code = info.code;
+            r.kind = info.kind;
+        }
         return r;
     }
 

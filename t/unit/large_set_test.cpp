@@ -175,8 +175,8 @@ TEST_F(LargeSet, EveryExactPathHitsItsRule)
     size_t bad = 0;
     for (const Entry &e : *exact_) {
         Match r = rs_->match(e.pattern);
-        if (r.found != 1 || r.m.rule != e.index || r.m.code != e.code
-            || r.m.kind != SP_KIND_EXACT) {
+        if (r.found != 1 || r.m.rule != e.index || r.code != e.code
+            || r.kind != SP_KIND_EXACT) {
             if (++bad <= 10) {
                 ADD_FAILURE() << e.pattern << ": found=" << r.found << " rule="
                               << r.m.rule << " (want " << e.index << ")";
@@ -193,8 +193,8 @@ TEST_F(LargeSet, EveryPrefixHitsItsRule)
         for (const std::string &path :
              {e.pattern, e.pattern + "x", e.pattern + "a/b/c.html"}) {
             Match r = rs_->match(path);
-            if (r.found != 1 || r.m.rule != e.index || r.m.code != e.code
-                || r.m.kind != e.kind || r.m.prefix_len != e.pattern.size()) {
+            if (r.found != 1 || r.m.rule != e.index || r.code != e.code
+                || r.kind != e.kind || r.m.prefix_len != e.pattern.size()) {
                 if (++bad <= 10) {
                     ADD_FAILURE() << path << ": found=" << r.found << " rule="
                                   << r.m.rule << " (want " << e.index

@@ -24,8 +24,8 @@ TEST(Precedence, ExactWinsOverEverything)
     Match r = rs.match("/a");
     ASSERT_EQ(r.found, 1);
     EXPECT_EQ(r.m.rule, 2u);
-    EXPECT_EQ(r.m.code, 410);
-    EXPECT_EQ(r.m.kind, SP_KIND_EXACT);
+    EXPECT_EQ(r.code, 410);
+    EXPECT_EQ(r.kind, SP_KIND_EXACT);
     EXPECT_EQ(r.m.limit_rule, SP_NO_RULE);
 }
 
@@ -65,7 +65,7 @@ TEST(Precedence, LongestPrefixWins)
         Match r = rs.match(c.path);
         ASSERT_EQ(r.found, 1) << c.path;
         EXPECT_EQ(r.m.rule, c.rule) << c.path;
-        EXPECT_EQ(r.m.kind, SP_KIND_PREFIX) << c.path;
+        EXPECT_EQ(r.kind, SP_KIND_PREFIX) << c.path;
         EXPECT_EQ(r.m.prefix_len, c.len) << c.path;
     }
 }
@@ -93,13 +93,13 @@ TEST(Precedence, RegexBeatsAPlainPrefix)
     Match r = rs.match("/a/b/c");
     ASSERT_EQ(r.found, 1);
     EXPECT_EQ(r.m.rule, 1u);
-    EXPECT_EQ(r.m.kind, SP_KIND_REGEX);
-    EXPECT_EQ(r.m.code, 404);
+    EXPECT_EQ(r.kind, SP_KIND_REGEX);
+    EXPECT_EQ(r.code, 404);
 
     r = rs.match("/a/c");
     ASSERT_EQ(r.found, 1);
     EXPECT_EQ(r.m.rule, 0u);
-    EXPECT_EQ(r.m.kind, SP_KIND_PREFIX);
+    EXPECT_EQ(r.kind, SP_KIND_PREFIX);
 }
 
 TEST(Precedence, StopPrefixThatIsLongestSkipsRegexes)
@@ -112,7 +112,7 @@ TEST(Precedence, StopPrefixThatIsLongestSkipsRegexes)
     Match r = rs.match("/img/x.png");
     ASSERT_EQ(r.found, 1);
     EXPECT_EQ(r.m.rule, 0u);
-    EXPECT_EQ(r.m.kind, SP_KIND_PREFIX_STOP);
+    EXPECT_EQ(r.kind, SP_KIND_PREFIX_STOP);
     EXPECT_EQ(r.m.prefix_len, 5u);
 
     r = rs.match("/other/x.png");
@@ -244,7 +244,7 @@ TEST(IgnoreCase, ExactRulesFoldAsciiCase)
                           "/aBoUt-uS.HtMl"}) {
         Match r = rs.match(p);
         EXPECT_EQ(r.found, 1) << p;
-        EXPECT_EQ(r.m.kind, SP_KIND_EXACT) << p;
+        EXPECT_EQ(r.kind, SP_KIND_EXACT) << p;
     }
     EXPECT_EQ(rs.match("/about-us.htm").found, 0);
 }
@@ -308,7 +308,7 @@ TEST(IgnoreCase, DoesNotApplyToRegexes)
     sptest::must_compile(cs, false);
     EXPECT_EQ(cs.match("/ABC").found, 0);
     EXPECT_EQ(cs.match("/XYZ").m.rule, 1u);
-    EXPECT_EQ(cs.match("/xyz").m.kind, SP_KIND_REGEX_CASELESS);
+    EXPECT_EQ(cs.match("/xyz").kind, SP_KIND_REGEX_CASELESS);
 }
 
 TEST(IgnoreCase, NonLettersAreNotFolded)
@@ -336,8 +336,8 @@ TEST(Captures, OffsetsOfWholeMatchAndGroups)
 
     Match r = rs.match("/u/42/bob");
     ASSERT_EQ(r.found, 1);
-    EXPECT_EQ(r.m.kind, SP_KIND_REGEX);
-    EXPECT_EQ(r.m.code, 301);
+    EXPECT_EQ(r.kind, SP_KIND_REGEX);
+    EXPECT_EQ(r.code, 301);
     EXPECT_EQ(r.m.ncaptures, 3);
     EXPECT_EQ(r.m.captures[0], 0);
     EXPECT_EQ(r.m.captures[1], 9);
@@ -358,7 +358,7 @@ TEST(Captures, UnanchoredMatchOffsets)
     sptest::must_compile(rs);
     Match r = rs.match("/aa/xbbB.PHP/z");
     ASSERT_EQ(r.found, 1);
-    EXPECT_EQ(r.m.kind, SP_KIND_REGEX_CASELESS);
+    EXPECT_EQ(r.kind, SP_KIND_REGEX_CASELESS);
     EXPECT_GE(r.m.ncaptures, 2);
     EXPECT_EQ(r.m.captures[0], 5);
     EXPECT_EQ(r.m.captures[1], 12);
@@ -469,7 +469,7 @@ TEST(MatchLimit, LaterRegexesAreStillTried)
     EXPECT_LT(t, 1.0);
     ASSERT_EQ(r.found, 1);
     EXPECT_EQ(r.m.rule, 2u);
-    EXPECT_EQ(r.m.code, 404);
+    EXPECT_EQ(r.code, 404);
     EXPECT_EQ(r.m.limit_rule, 1u);
 }
 
@@ -482,7 +482,7 @@ TEST(MatchLimit, FallsBackToThePrefix)
     Match r = rs.match(redos_path());
     ASSERT_EQ(r.found, 1);
     EXPECT_EQ(r.m.rule, 0u);
-    EXPECT_EQ(r.m.kind, SP_KIND_PREFIX);
+    EXPECT_EQ(r.kind, SP_KIND_PREFIX);
     EXPECT_EQ(r.m.limit_rule, 1u);
 }
 

@@ -402,8 +402,8 @@ TEST(Property, MatchAgreesWithReferencePrecedence)
             bool ok = got.found == (want.found ? 1 : 0);
             if (ok && want.found) {
                 const RefRule &r = c.rules[want.rule];
-                ok = got.m.rule == want.rule && got.m.code == r.code
-                     && got.m.kind == r.kind;
+                ok = got.m.rule == want.rule && got.code == r.code
+                     && got.kind == r.kind;
                 if (ok && is_prefix_kind(r.kind)) {
                     ok = got.m.prefix_len == want.prefix_len;
                 }
@@ -433,7 +433,7 @@ TEST(Property, MatchAgreesWithReferencePrecedence)
                               << " (prefix_len " << want.prefix_len << ", regex ["
                               << want.start << "," << want.end << ")), got found="
                               << got.found << " rule=" << got.m.rule
-                              << " code=" << got.m.code << " kind=" << got.m.kind
+                              << " code=" << got.code << " kind=" << got.kind
                               << " prefix_len=" << got.m.prefix_len
                               << " captures[0..1]=" << got.m.captures[0] << ","
                               << got.m.captures[1] << " limit_rule=" << got.m.limit_rule
