@@ -94,11 +94,14 @@ const char *why_it_lost(Standing standing, bool regex_won)
 void print_location(const sp_ruleset_t *rs, const sp_match_t &m,
                     const std::string &path)
 {
-    size_t n = sp_ruleset_redirect(rs, &m, path.data(), path.size(), nullptr,
-                                   0, nullptr, 0);
-    std::string location(n, '\0');
-    sp_ruleset_redirect(rs, &m, path.data(), path.size(), nullptr, 0,
-                        location.data(), n);
+    size_t n = 0;
+    std::string location;
+    if (sp_ruleset_redirect(rs, &m, path.data(), path.size(), nullptr, 0,
+                            nullptr, 0, &n) == SP_OK) {
+        location.resize(n);
+        sp_ruleset_redirect(rs, &m, path.data(), path.size(), nullptr, 0,
+                            location.data(), n, &n);
+    }
     std::printf("  Location: %s\n", printable(location).c_str());
 }
 

@@ -215,18 +215,25 @@ int sp_ruleset_match(const sp_ruleset_t *rs, const char *path, size_t len,
     }
 }
 
-size_t sp_ruleset_redirect(const sp_ruleset_t *rs, const sp_match_t *m,
-                           const char *path, size_t len, const char *args,
-                           size_t args_len, char *buf, size_t size) noexcept
+int sp_ruleset_redirect(const sp_ruleset_t *rs, const sp_match_t *m,
+                        const char *path, size_t len, const char *args,
+                        size_t args_len, char *buf, size_t size,
+                        size_t *needed) noexcept
 {
+    size_t n = 0;
+    bool built = false;
     try {
-        return rs->rules.redirect(
+        built = rs->rules.redirect(
             *m, std::string_view(path, len),
             args ? std::string_view(args, args_len) : std::string_view(),
-            buf, buf ? size : 0);
+            buf, buf ? size : 0, n);
     } catch (...) {
-        return 0;
+        built = false;
     }
+    if (needed != nullptr) {
+        *needed = built ? n : 0;
+    }
+    return built ? SP_OK : SP_ERROR;
 }
 
 int sp_ruleset_rule(const sp_ruleset_t *rs, uint32_t index,

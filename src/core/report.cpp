@@ -402,9 +402,13 @@ std::string render_html(const sp_report_t &r)
 
 } // namespace
 
-extern "C" size_t sp_report_render(const sp_report_t *report, int format,
-                                   char *buf, size_t size) noexcept
+extern "C" int sp_report_render(const sp_report_t *report, int format,
+                                char *buf, size_t size,
+                                size_t *needed) noexcept
 {
+    if (needed != nullptr) {
+        *needed = 0;
+    }
     try {
         std::string out;
         switch (format) {
@@ -415,8 +419,11 @@ extern "C" size_t sp_report_render(const sp_report_t *report, int format,
         if (buf != nullptr) {
             std::memcpy(buf, out.data(), std::min(size, out.size()));
         }
-        return out.size();
+        if (needed != nullptr) {
+            *needed = out.size();
+        }
+        return SP_OK;
     } catch (...) {
-        return 0;
+        return SP_ERROR;
     }
 }

@@ -269,17 +269,19 @@ bool Ruleset::match(const char *path, size_t len, sp_match_t &m) const
     return true;
 }
 
-size_t Ruleset::redirect(const sp_match_t &m, std::string_view path,
-                         std::string_view args, char *buf, size_t size) const
+bool Ruleset::redirect(const sp_match_t &m, std::string_view path,
+                       std::string_view args, char *buf, size_t size,
+                       size_t &needed) const
 {
     if (m.rule >= rules_.size()) {
-        return 0;
+        return false;
     }
     const Rule &rule = rules_[m.rule];
 
     RedirectInput in{rule.kind, text(rule.target), path, m.prefix_len,
                      m.captures, m.ncaptures, args};
-    return expand_redirect(in, buf, size);
+    needed = expand_redirect(in, buf, size);
+    return true;
 }
 
 bool Ruleset::info(uint32_t index, sp_rule_info_t &info) const noexcept

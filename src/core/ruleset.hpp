@@ -36,8 +36,12 @@ public:
     // Not reentrant: the regexes share their match scratch (RegexSet).
     bool match(const char *path, size_t len, sp_match_t &m) const;
 
-    size_t redirect(const sp_match_t &m, std::string_view path,
-                    std::string_view args, char *buf, size_t size) const;
+    // The Location of a match (see sp_ruleset_redirect()): writes at most
+    // size bytes, sets needed to the full length.  False if m names no
+    // rule of this set.
+    bool redirect(const sp_match_t &m, std::string_view path,
+                  std::string_view args, char *buf, size_t size,
+                  size_t &needed) const;
 
     bool info(uint32_t index, sp_rule_info_t &info) const noexcept;
 

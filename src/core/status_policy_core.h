@@ -118,12 +118,15 @@ int sp_ruleset_match(const sp_ruleset_t *rs, const char *path, size_t len,
 /*
  * Writes the Location of a matched 3xx rule: TARGET with the prefix
  * remainder or $1..$9 substituted (request-derived parts percent-escaped),
- * then "?args" unless TARGET has its own query.  Returns the full length
- * needed, which may exceed size; nothing is written past size.
+ * then "?args" unless TARGET has its own query.  Returns SP_OK and sets
+ * *needed to the full length, which may exceed size (nothing is written
+ * past size; buf may be NULL with size 0 to ask for the length), or
+ * SP_ERROR, with *needed 0, if the Location cannot be built (m names no
+ * rule of rs, or memory ran out).
  */
-size_t sp_ruleset_redirect(const sp_ruleset_t *rs, const sp_match_t *m,
+int sp_ruleset_redirect(const sp_ruleset_t *rs, const sp_match_t *m,
     const char *path, size_t len, const char *args, size_t args_len,
-    char *buf, size_t size) SP_NOEXCEPT;
+    char *buf, size_t size, size_t *needed) SP_NOEXCEPT;
 
 int sp_ruleset_rule(const sp_ruleset_t *rs, uint32_t index,
     sp_rule_info_t *info) SP_NOEXCEPT;
@@ -265,11 +268,13 @@ typedef struct {
 } sp_report_t;
 
 /*
- * Renders the report; returns the full length needed, which may exceed
- * size (nothing is written past size), or 0 on failure.
+ * Renders the report.  Returns SP_OK and sets *needed to the full length,
+ * which may exceed size (nothing is written past size; buf may be NULL
+ * with size 0 to ask for the length), or SP_ERROR, with *needed 0, if it
+ * cannot be rendered (memory ran out).
  */
-size_t sp_report_render(const sp_report_t *report, int format, char *buf,
-    size_t size) SP_NOEXCEPT;
+int sp_report_render(const sp_report_t *report, int format, char *buf,
+    size_t size, size_t *needed) SP_NOEXCEPT;
 
 #ifdef __cplusplus
 }

@@ -41,10 +41,13 @@ void check_text(const std::string &out)
 
 std::string render(const sp_report_t &r, int format)
 {
-    size_t n = sp_report_render(&r, format, nullptr, 0);
+    size_t n = 0;
+    check(sp_report_render(&r, format, nullptr, 0, &n) == SP_OK);
     check(n > 0);
     std::string out(n, '\0');
-    check(sp_report_render(&r, format, out.data(), n) == n);
+    size_t wrote = 0;
+    check(sp_report_render(&r, format, out.data(), n, &wrote) == SP_OK);
+    check(wrote == n);
     return out;
 }
 

@@ -40,12 +40,16 @@ void exercise(const sp_ruleset_t *rs, std::string_view path)
     }
 
     const char args[] = "a=1&b=%20";
-    size_t need = sp_ruleset_redirect(rs, &m, path.data(), path.size(),
-                                      args, sizeof(args) - 1, nullptr, 0);
+    size_t need = 0;
+    check(sp_ruleset_redirect(rs, &m, path.data(), path.size(), args,
+                              sizeof(args) - 1, nullptr, 0, &need)
+          == SP_OK);
     std::string location(need, '\0');
-    size_t wrote = sp_ruleset_redirect(rs, &m, path.data(), path.size(),
-                                       args, sizeof(args) - 1,
-                                       location.data(), location.size());
+    size_t wrote = 0;
+    check(sp_ruleset_redirect(rs, &m, path.data(), path.size(), args,
+                              sizeof(args) - 1, location.data(),
+                              location.size(), &wrote)
+          == SP_OK);
     check(wrote == need);
     for (unsigned char c : location) {
         check(c > 0x20 && c != 0x7f);

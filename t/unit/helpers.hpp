@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -213,6 +214,19 @@ inline void must_compile(Ruleset &rs, bool ignore_case = false)
     EXPECT_EQ(r.rc, SP_OK) << "compile: " << r.err;
 }
 
+// sp_ruleset_redirect(), which must succeed; returns the length it
+// reports in *needed.
+inline size_t redirect_needed(const sp_ruleset_t *rs, const sp_match_t *m,
+                              const char *path, size_t len, const char *args,
+                              size_t args_len, char *buf, size_t size)
+{
+    size_t needed = SIZE_MAX;
+    EXPECT_EQ(sp_ruleset_redirect(rs, m, path, len, args, args_len, buf, size,
+                                  &needed),
+              SP_OK);
+    return needed;
+}
+
 // Renders the Location for a match, checking the length protocol: the
 // length query with no buffer, the exact-size call, and that nothing is
 // written past the given size.
@@ -220,13 +234,13 @@ inline std::string redirect(const Ruleset &rs, const sp_match_t &m,
                             const std::string &path, const std::string &args)
 {
     const char *a = args.empty() ? nullptr : args.data();
-    size_t need = sp_ruleset_redirect(rs.get(), &m, path.data(), path.size(),
-                                      a, args.size(), nullptr, 0);
+    size_t need = redirect_needed(rs.get(), &m, path.data(), path.size(), a,
+                                  args.size(), nullptr, 0);
 
     const size_t guard = 16;
     std::vector<char> buf(need + guard, '\x7f');
-    size_t wrote = sp_ruleset_redirect(rs.get(), &m, path.data(), path.size(),
-                                       a, args.size(), buf.data(), need);
+    size_t wrote = redirect_needed(rs.get(), &m, path.data(), path.size(), a,
+                                   args.size(), buf.data(), need);
     EXPECT_EQ(wrote, need) << "redirect length differs between calls";
     for (size_t i = need; i < need + guard; i++) {
         EXPECT_EQ(buf[i], '\x7f') << "byte " << i << " past size " << need

@@ -7,6 +7,7 @@
 #include <vector>
 
 using sptest::Match;
+using sptest::redirect_needed;
 using sptest::Ruleset;
 
 namespace {
@@ -153,8 +154,8 @@ TEST(RedirectQuery, ArgsAppendedAsReceived)
     Match r = rs.match("/a");
     ASSERT_EQ(r.found, 1);
     std::string path = "/a";
-    size_t n = sp_ruleset_redirect(rs.get(), &r.m, path.data(), path.size(),
-                                   nullptr, 0, nullptr, 0);
+    size_t n = redirect_needed(rs.get(), &r.m, path.data(), path.size(),
+                               nullptr, 0, nullptr, 0);
     EXPECT_EQ(n, 2u);
 }
 
@@ -176,8 +177,8 @@ TEST(RedirectQuery, EmptyArgsWithAPointerAddNoQuestionMark)
     ASSERT_EQ(r.found, 1);
     char buf[16];
     std::memset(buf, '#', sizeof(buf));
-    size_t n = sp_ruleset_redirect(rs.get(), &r.m, "/a", 2, "k=v", 0, buf,
-                                   sizeof(buf));
+    size_t n = redirect_needed(rs.get(), &r.m, "/a", 2, "k=v", 0, buf,
+                               sizeof(buf));
     ASSERT_EQ(n, 2u);
     EXPECT_EQ(std::string(buf, 2), "/b");
 }
@@ -281,8 +282,8 @@ TEST(RedirectBuffer, LengthQueryWithNullBuffer)
     std::string args = "k=v";
     Match r = rs.match(path);
     ASSERT_EQ(r.found, 1);
-    size_t n = sp_ruleset_redirect(rs.get(), &r.m, path.data(), path.size(),
-                                   args.data(), args.size(), nullptr, 0);
+    size_t n = redirect_needed(rs.get(), &r.m, path.data(), path.size(),
+                               args.data(), args.size(), nullptr, 0);
     EXPECT_EQ(n, std::string("/docs/v2/a%20b?k=v").size());
 }
 
@@ -299,9 +300,9 @@ TEST(RedirectBuffer, SmallBuffersAreNeverOverrun)
     ASSERT_EQ(r.found, 1);
     for (size_t size = 0; size <= want.size() + 2; size++) {
         std::vector<char> buf(want.size() + 64, '\x5a');
-        size_t n = sp_ruleset_redirect(rs.get(), &r.m, path.data(),
-                                       path.size(), args.data(), args.size(),
-                                       buf.data(), size);
+        size_t n = redirect_needed(rs.get(), &r.m, path.data(),
+                                   path.size(), args.data(), args.size(),
+                                   buf.data(), size);
         EXPECT_EQ(n, want.size()) << "size " << size;
         for (size_t i = size; i < buf.size(); i++) {
             ASSERT_EQ(buf[i], '\x5a')
@@ -322,14 +323,14 @@ TEST(RedirectBuffer, SmallBufferForPrefixAndExactRules)
     for (const std::string &path : {std::string("/p/%%%%"), std::string("/e")}) {
         Match r = rs.match(path);
         ASSERT_EQ(r.found, 1);
-        size_t need = sp_ruleset_redirect(rs.get(), &r.m, path.data(),
-                                          path.size(), "a=b", 3, nullptr, 0);
+        size_t need = redirect_needed(rs.get(), &r.m, path.data(),
+                                      path.size(), "a=b", 3, nullptr, 0);
         ASSERT_GT(need, 0u);
         for (size_t size = 1; size < need; size++) {
             std::vector<char> buf(need + 8, '\x5a');
-            EXPECT_EQ(sp_ruleset_redirect(rs.get(), &r.m, path.data(),
-                                          path.size(), "a=b", 3, buf.data(),
-                                          size),
+            EXPECT_EQ(redirect_needed(rs.get(), &r.m, path.data(),
+                                      path.size(), "a=b", 3, buf.data(),
+                                      size),
                       need);
             for (size_t i = size; i < buf.size(); i++) {
                 ASSERT_EQ(buf[i], '\x5a') << path << " size " << size;
@@ -351,6 +352,54 @@ TEST(RedirectBuffer, LongExpansion)
         esc += "%20";
     }
     EXPECT_EQ(sptest::location(rs, "/l/" + tail), "/m/" + esc + "/" + esc + "/" + esc);
+}
+
+TEST(RedirectStatus, MatchWithoutARuleIsAnError)
+{
+    Ruleset rs;
+    sptest::must_add(rs, "301 /p/ /q/");
+    sptest::must_compile(rs);
+    Match r = rs.match("/p/x");
+    ASSERT_EQ(r.found, 1);
+
+    sp_match_t none = r.m;
+    none.rule = SP_NO_RULE;
+    sp_match_t past = r.m;
+    past.rule = static_cast<uint32_t>(rs.count());
+    Match miss = rs.match("/other");
+    ASSERT_EQ(miss.found, 0);
+
+    for (const sp_match_t *m : {&none, &past, &miss.m}) {
+        char buf[32];
+        std::memset(buf, '#', sizeof(buf));
+        size_t needed = 12345;
+        EXPECT_EQ(sp_ruleset_redirect(rs.get(), m, "/p/x", 4, "a=b", 3, buf,
+                                      sizeof(buf), &needed),
+                  SP_ERROR);
+        EXPECT_EQ(needed, 0u);
+        for (char c : buf) {
+            ASSERT_EQ(c, '#') << "nothing written";
+        }
+        needed = 12345;
+        EXPECT_EQ(sp_ruleset_redirect(rs.get(), m, "/p/x", 4, nullptr, 0,
+                                      nullptr, 0, &needed),
+                  SP_ERROR);
+        EXPECT_EQ(needed, 0u);
+    }
+}
+
+TEST(RedirectStatus, LengthQueryIsOk)
+{
+    Ruleset rs;
+    sptest::must_add(rs, "301 /p/ /q/");
+    sptest::must_compile(rs);
+    Match r = rs.match("/p/a b");
+    ASSERT_EQ(r.found, 1);
+    size_t needed = 0;
+    EXPECT_EQ(sp_ruleset_redirect(rs.get(), &r.m, "/p/a b", 6, "k=v", 3,
+                                  nullptr, 0, &needed),
+              SP_OK);
+    EXPECT_EQ(needed, std::string("/q/a%20b?k=v").size());
 }
 
 } // namespace

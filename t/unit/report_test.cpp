@@ -7,6 +7,7 @@
 
 #include <cstring>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -108,9 +109,13 @@ struct Report {
 
     std::string render(int format)
     {
-        size_t n = sp_report_render(&report, format, nullptr, 0);
+        size_t n = 0;
+        EXPECT_EQ(sp_report_render(&report, format, nullptr, 0, &n), SP_OK);
         std::string out(n, '\0');
-        EXPECT_EQ(sp_report_render(&report, format, out.data(), n), n);
+        size_t wrote = 0;
+        EXPECT_EQ(sp_report_render(&report, format, out.data(), n, &wrote),
+                  SP_OK);
+        EXPECT_EQ(wrote, n);
         return out;
     }
 };
@@ -172,9 +177,36 @@ TEST(Report, SizeIsReportedWhenTheBufferIsShort)
 {
     Report r;
     char small[10];
-    size_t n = sp_report_render(&r.report, SP_REPORT_JSON, small, sizeof(small));
+    size_t n = 0;
+    EXPECT_EQ(sp_report_render(&r.report, SP_REPORT_JSON, small,
+                               sizeof(small), &n),
+              SP_OK);
     EXPECT_GT(n, sizeof(small));
     EXPECT_EQ(std::string(small, 9), "{\"time\": ");
+}
+
+TEST(Report, LengthQueryWritesNothing)
+{
+    Report r;
+    for (int format : {SP_REPORT_JSON, SP_REPORT_PROMETHEUS, SP_REPORT_HTML}) {
+        size_t n = 12345;
+        EXPECT_EQ(sp_report_render(&r.report, format, nullptr, 0, &n), SP_OK)
+            << format;
+        EXPECT_EQ(n, r.render(format).size()) << format;
+
+        // a buffer one byte short: the first n - 1 bytes, nothing past them
+        std::vector<char> buf(n + 16, '\x5a');
+        size_t again = 0;
+        EXPECT_EQ(sp_report_render(&r.report, format, buf.data(), n - 1,
+                                   &again),
+                  SP_OK);
+        EXPECT_EQ(again, n);
+        EXPECT_EQ(std::string(buf.data(), n - 1),
+                  r.render(format).substr(0, n - 1));
+        for (size_t i = n - 1; i < buf.size(); i++) {
+            ASSERT_EQ(buf[i], '\x5a') << format << ": byte " << i;
+        }
+    }
 }
 
 }  // namespace
