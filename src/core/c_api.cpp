@@ -3,6 +3,7 @@
 
 #include "status_policy_core.h"
 
+#include <cstddef>
 #include <cstdio>
 #include <exception>
 #include <new>
@@ -13,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "error.hpp"
+#include "escape.hpp"
 #include "ruleset.hpp"
 
 struct sp_ruleset_s {
@@ -41,14 +43,14 @@ constexpr size_t kMessageMax = 900;
 // at its start and the reason at its end stay.
 void set_error(char *err, size_t size, std::string_view message) noexcept
 {
-    static const char hex[] = "0123456789ABCDEF";
+    using status_policy::hex_escape_length;
 
     if (err == nullptr || size == 0) {
         return;
     }
 
     auto width = [](unsigned char c) -> size_t {
-        return c < 0x20 || c >= 0x7F ? 4 : 1;
+        return c < 0x20 || c >= 0x7F ? hex_escape_length : 1;
     };
 
     size_t room = (size - 1 < kMessageMax ? size - 1 : kMessageMax);
@@ -86,11 +88,9 @@ void set_error(char *err, size_t size, std::string_view message) noexcept
             if (p < last) {
                 *p++ = static_cast<char>(c);
             }
-        } else if (last - p >= 4) {
-            *p++ = '\\';
-            *p++ = 'x';
-            *p++ = hex[c >> 4];
-            *p++ = hex[c & 0xF];
+        } else if (last - p >= static_cast<ptrdiff_t>(hex_escape_length)) {
+            status_policy::put_hex_escape(p, c);
+            p += hex_escape_length;
         }
     };
 
@@ -240,6 +240,14 @@ int sp_ruleset_rule(const sp_ruleset_t *rs, uint32_t index,
                     sp_rule_info_t *info) noexcept
 {
     return rs->rules.info(index, *info) ? SP_OK : SP_ERROR;
+}
+
+size_t sp_log_escape(const char *src, size_t len, char *dst,
+                     size_t size) noexcept
+{
+    return status_policy::log_escape(
+        src ? std::string_view(src, len) : std::string_view(), dst,
+        dst ? size : 0);
 }
 
 } // extern "C"

@@ -9,7 +9,55 @@ namespace {
 const char kHex[] = "0123456789ABCDEF";
 const char kReplacement[] = "\xEF\xBF\xBD";  // U+FFFD
 
+bool escaped_in_log(unsigned char c) noexcept
+{
+    return c < 0x20 || c >= 0x7f || c == '"' || c == '\\';
+}
+
 } // namespace
+
+char hex_digit(unsigned v) noexcept
+{
+    return kHex[v & 0xf];
+}
+
+void put_hex_escape(char *p, unsigned char c) noexcept
+{
+    p[0] = '\\';
+    p[1] = 'x';
+    p[2] = kHex[c >> 4];
+    p[3] = kHex[c & 0xf];
+}
+
+size_t log_escape(std::string_view s, char *dst, size_t size) noexcept
+{
+    size_t n = 0;
+    auto put = [&](char c) {
+        if (n < size) {
+            dst[n] = c;
+        }
+        n++;
+    };
+    for (unsigned char c : s) {
+        if (escaped_in_log(c)) {
+            char escape[hex_escape_length];
+            put_hex_escape(escape, c);
+            for (char e : escape) {
+                put(e);
+            }
+        } else {
+            put(static_cast<char>(c));
+        }
+    }
+    return n;
+}
+
+void append_log(std::string &out, std::string_view s)
+{
+    size_t at = out.size();
+    out.resize(at + log_escape(s, nullptr, 0));
+    log_escape(s, out.data() + at, out.size() - at);
+}
 
 size_t utf8_sequence(std::string_view s, size_t i)
 {

@@ -1,13 +1,28 @@
-// Writing request-derived bytes into JSON, HTML and Prometheus text so
-// that they can neither break the format nor inject into it, whatever the
-// bytes (invalid UTF-8 included).
+// Writing request-derived bytes into JSON, HTML, Prometheus text and log
+// lines so that they can neither break the format nor inject into it,
+// whatever the bytes (invalid UTF-8 included).
 
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
 namespace status_policy {
+
+// The uppercase hex digit of the low four bits of v.
+char hex_digit(unsigned v) noexcept;
+
+// Writes byte c as the four bytes \xHH (uppercase hex) at p.
+constexpr size_t hex_escape_length = 4;
+void put_hex_escape(char *p, unsigned char c) noexcept;
+
+// A log line: control bytes, bytes from 0x7F up, '"' and '\' as \xHH,
+// everything else as it is, so that no request-derived string can end
+// the line or a quoted field.  log_escape() writes the first `size`
+// bytes of the escaped text to dst and returns its full length.
+void append_log(std::string &out, std::string_view s);
+size_t log_escape(std::string_view s, char *dst, size_t size) noexcept;
 
 // A JSON string literal, quotes included.  Control bytes and <, >, & are
 // \u-escaped (safe inside HTML too); invalid UTF-8 becomes U+FFFD.

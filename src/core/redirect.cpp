@@ -1,5 +1,7 @@
 #include "redirect.hpp"
 
+#include "escape.hpp"
+
 namespace status_policy {
 
 namespace {
@@ -50,15 +52,14 @@ public:
     template <typename Safe>
     void escape(std::string_view s, Safe safe) noexcept
     {
-        static const char hex[] = "0123456789ABCDEF";
         for (char c : s) {
             unsigned char u = static_cast<unsigned char>(c);
             if (safe(u)) {
                 put(c);
             } else {
                 put('%');
-                put(hex[u >> 4]);
-                put(hex[u & 0xf]);
+                put(hex_digit(u >> 4));
+                put(hex_digit(u));
             }
         }
     }

@@ -7,9 +7,11 @@
 #include <string>
 #include <vector>
 
+#include "escape.hpp"
 #include "spike_zone.hpp"
 #include "status_policy_core.h"
 
+using status_policy::append_log;
 using status_policy::PathSlot;
 using status_policy::RefererSlot;
 using status_policy::SpikeConfig;
@@ -27,22 +29,6 @@ static_assert(sizeof(sp_spike_path_t{}.referers)
 
 namespace {
 
-// Control bytes, bytes above 0x7e, '"' and '\' as \xHH, so that neither a
-// path nor a referer can end a log line or a quoted field.
-void append_escaped(std::string &out, std::string_view s)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    for (unsigned char c : s) {
-        if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
-            out += "\\x";
-            out += hex[c >> 4];
-            out += hex[c & 0xf];
-        } else {
-            out += static_cast<char>(c);
-        }
-    }
-}
-
 std::string duration(uint64_t ms)
 {
     char buf[32];
@@ -59,7 +45,7 @@ void render(const SpikeEvent &ev, const SpikeConfig &cfg,
 {
     std::string line = "status_policy: " + std::to_string(ev.code)
                        + " spike on \"";
-    append_escaped(line, ev.key);
+    append_log(line, ev.key);
     char num[64];
 
     if (ev.kind == SpikeEvent::Started) {
@@ -73,7 +59,7 @@ void render(const SpikeEvent &ev, const SpikeConfig &cfg,
             line += ", no referer";
         } else {
             line += ", top referer \"";
-            append_escaped(line, ev.referer);
+            append_log(line, ev.referer);
             std::snprintf(num, sizeof(num), "\" (%u)", ev.referer_count);
             line += num;
         }

@@ -133,6 +133,17 @@ int sp_ruleset_rule(const sp_ruleset_t *rs, uint32_t index,
 
 
 /*
+ * Escapes a request-derived string for a log line: control bytes
+ * (< 0x20), bytes from 0x7f up, '"' and '\' as \xHH (uppercase hex),
+ * everything else as it is.  Writes the first size bytes of the escaped
+ * text, without a NUL (dst may be NULL with size 0), and returns its
+ * full length.
+ */
+size_t sp_log_escape(const char *src, size_t len, char *dst, size_t size)
+    SP_NOEXCEPT;
+
+
+/*
  * 404 spike counting in a memory block owned by the caller (an nginx
  * shared memory zone).  The block holds no pointers, only offsets, so it
  * works wherever it is mapped.  The caller serializes all calls on one

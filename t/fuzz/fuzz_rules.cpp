@@ -1,7 +1,8 @@
 // libFuzzer target: arbitrary bytes as a rules file and as request paths.
 // Whatever the input, loading must fail cleanly or succeed, matching must
-// return a rule of the set, and a redirect must be a well-formed header
-// value whose length the first call predicted.
+// return a rule of the set, a redirect must be a well-formed header value
+// whose length the first call predicted, and a path escaped for a log
+// line must be printable ASCII.
 //
 //   make fuzz            (clang, ASan + UBSan, 60 s by default)
 
@@ -23,8 +24,29 @@ void check(bool ok)
     }
 }
 
+// The path as a log line would show it: only printable ASCII, every
+// escape \xHH, the length the length query gave.
+void check_log_escape(std::string_view path)
+{
+    size_t need = sp_log_escape(path.data(), path.size(), nullptr, 0);
+    check(need >= path.size());
+    std::string out(need, '\0');
+    check(sp_log_escape(path.data(), path.size(), out.data(), out.size())
+          == need);
+    for (size_t i = 0; i < out.size(); i++) {
+        unsigned char c = static_cast<unsigned char>(out[i]);
+        check(c >= 0x20 && c < 0x7f && c != '"');
+        if (c == '\\') {
+            check(i + 3 < out.size() && out[i + 1] == 'x');
+            i += 3;
+        }
+    }
+}
+
 void exercise(const sp_ruleset_t *rs, std::string_view path)
 {
+    check_log_escape(path);
+
     sp_match_t m;
     int found = sp_ruleset_match(rs, path.data(), path.size(), &m);
     check(found == 0 || found == 1);
