@@ -195,11 +195,28 @@ void prom_header(std::string &out, const Family &f)
     out += '\n';
 }
 
-void prom_zone_label(std::string &out, const sp_report_zone_t &z)
+// A sample of a zone's family up to its zone label: NAME{zone="..."
+void prom_zone_sample(std::string &out, const Family &f,
+                      const sp_report_zone_t &z)
 {
-    out += "zone=\"";
+    out += f.name;
+    out += "{zone=\"";
     append_prometheus_label(out, view(z.name));
     out += '"';
+}
+
+// Each family's header, then its samples: zone_samples(f, zone) writes
+// those of family f for one zone.
+template <size_t N, typename ZoneSamples>
+void prom_families(const sp_report_t &r, std::string &out,
+                   const Family (&families)[N], ZoneSamples zone_samples)
+{
+    for (size_t f = 0; f < N; f++) {
+        prom_header(out, families[f]);
+        for (size_t z = 0; z < r.nzones; z++) {
+            zone_samples(f, r.zones[z]);
+        }
+    }
 }
 
 std::string render_prometheus(const sp_report_t &r)
@@ -219,19 +236,14 @@ std::string render_prometheus(const sp_report_t &r)
         {"status_policy_zone_spikes", "gauge",
          "Paths of a spike zone spiking now (among the reported ones)."},
     };
-    for (size_t f = 0; f < std::size(zone_families); f++) {
-        prom_header(out, zone_families[f]);
-        for (size_t z = 0; z < r.nzones; z++) {
-            const sp_report_zone_t &zone = r.zones[z];
-            uint64_t v[] = {zone.stats.capacity, zone.stats.used,
-                            zone.stats.counted, zone.stats.evicted,
-                            zone.stats.filtered, spiking(zone)};
-            out += zone_families[f].name;
-            out += '{';
-            prom_zone_label(out, zone);
-            out += "} " + std::to_string(v[f]) + '\n';
-        }
-    }
+    prom_families(r, out, zone_families,
+                  [&](size_t f, const sp_report_zone_t &zone) {
+        uint64_t v[] = {zone.stats.capacity, zone.stats.used,
+                        zone.stats.counted, zone.stats.evicted,
+                        zone.stats.filtered, spiking(zone)};
+        prom_zone_sample(out, zone_families[f], zone);
+        out += "} " + std::to_string(v[f]) + '\n';
+    });
 
     // per path: the top paths only, so that label cardinality is bounded
     const Family path_families[] = {
@@ -242,29 +254,24 @@ std::string render_prometheus(const sp_report_t &r)
         {"status_policy_path_spiking", "gauge",
          "1 while a path is spiking."},
     };
-    for (size_t f = 0; f < std::size(path_families); f++) {
-        prom_header(out, path_families[f]);
-        for (size_t z = 0; z < r.nzones; z++) {
-            const sp_report_zone_t &zone = r.zones[z];
-            for (size_t i = 0; i < zone.npaths; i++) {
-                const sp_spike_path_t &p = zone.paths[i];
-                out += path_families[f].name;
-                out += '{';
-                prom_zone_label(out, zone);
-                out += ",path=\"";
-                append_prometheus_label(out, path_of(p));
-                out += "\",code=\"" + std::to_string(p.code) + "\"} ";
-                if (f == 0) {
-                    out += number(uint64_t{p.window_count});
-                } else if (f == 1) {
-                    out += number(p.baseline);
-                } else {
-                    out += p.spiking ? "1" : "0";
-                }
-                out += '\n';
+    prom_families(r, out, path_families,
+                  [&](size_t f, const sp_report_zone_t &zone) {
+        for (size_t i = 0; i < zone.npaths; i++) {
+            const sp_spike_path_t &p = zone.paths[i];
+            prom_zone_sample(out, path_families[f], zone);
+            out += ",path=\"";
+            append_prometheus_label(out, path_of(p));
+            out += "\",code=\"" + std::to_string(p.code) + "\"} ";
+            if (f == 0) {
+                out += number(uint64_t{p.window_count});
+            } else if (f == 1) {
+                out += number(p.baseline);
+            } else {
+                out += p.spiking ? "1" : "0";
             }
+            out += '\n';
         }
-    }
+    });
 
     prom_header(out, {"status_policy_rule_hits_total", "counter",
                       "Requests a status_policy rule answered."});
