@@ -1,5 +1,6 @@
-// The C interface: every entry point catches whatever the core throws and
-// turns it into SP_ERROR and a message, so no exception reaches nginx.
+// The C interface of the ruleset: every entry point catches whatever the
+// core throws and turns it into a return code (with a message where the
+// function has an error buffer), so no exception reaches nginx.
 
 #include "status_policy_core.h"
 

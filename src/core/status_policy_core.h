@@ -2,8 +2,12 @@
  * The one interface between the nginx module (C) and the C++17 core.
  *
  * Plain C types only.  Every function is noexcept: the core catches
- * everything at this boundary and reports failures as return codes with
- * a message written into a caller-supplied buffer.
+ * everything at this boundary and reports failures as return codes;
+ * the functions that load rules also write the reason into a
+ * caller-supplied buffer.  The ones that write text of any length
+ * (sp_ruleset_redirect, sp_report_render, sp_log_escape) never write
+ * past the size given and report the full length, so that a call with
+ * size 0 asks for it.
  */
 
 #ifndef STATUS_POLICY_CORE_H
@@ -22,7 +26,7 @@ extern "C" {
 
 /* Return codes. */
 #define SP_OK          0
-#define SP_ERROR      -1    /* the error buffer holds the reason */
+#define SP_ERROR      -1    /* an error buffer, if given, holds the reason */
 
 #define SP_NO_RULE     UINT32_MAX
 
@@ -147,8 +151,9 @@ size_t sp_log_escape(const char *src, size_t len, char *dst, size_t size)
  * 404 spike counting in a memory block owned by the caller (an nginx
  * shared memory zone).  The block holds no pointers, only offsets, so it
  * works wherever it is mapped.  The caller serializes all calls on one
- * block (the zone's mutex); none of them allocates or blocks, except
- * sp_spike_top(), which sorts in process memory.
+ * block (the zone's mutex); none of them blocks.  Counting allocates
+ * nothing, only rendering the log line of a spike that starts or ends
+ * does, and sp_spike_top() sorts in process memory.
  */
 
 typedef struct {
