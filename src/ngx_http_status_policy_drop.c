@@ -18,27 +18,6 @@
 #include "ngx_http_status_policy_module.h"
 
 
-char *
-ngx_http_status_policy_drop_connection(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf)
-{
-    ngx_http_status_policy_loc_conf_t *lcf = conf;
-
-    char                                *rv;
-    ngx_http_status_policy_main_conf_t  *smcf;
-
-    rv = ngx_conf_set_flag_slot(cf, cmd, conf);
-
-    if (rv == NGX_CONF_OK && lcf->drop_connection == 1) {
-        smcf = ngx_http_conf_get_module_main_conf(cf,
-                                                ngx_http_status_policy_module);
-        smcf->drops = 1;
-    }
-
-    return rv;
-}
-
-
 ngx_int_t
 ngx_http_status_policy_drop_handler(ngx_http_request_t *r)
 {
@@ -62,8 +41,7 @@ ngx_http_status_policy_drop_handler(ngx_http_request_t *r)
 
     c = r->stream->connection->connection;
 
-    if (ngx_http_status_policy_escape(r->pool, r->uri.data, r->uri.len,
-                                      &path)
+    if (ngx_http_status_policy_log_escape(r->pool, &r->uri, &path)
         != NGX_OK)
     {
         ngx_str_set(&path, "-");

@@ -1,9 +1,11 @@
 
 /*
- * ngx_http_status_policy_module: the header and body filters, which run
- * first among nginx's filters and take their steps in order: masking
- * (status_mask), then the error page body (status_policy_body), then
- * caching (status_policy_cache), then the soft 404 check (status_soft404).
+ * ngx_http_status_policy_module: the response pipeline.  Its header and
+ * body filters run first among nginx's filters (before nginx's headers
+ * filter, which applies "expires" and add_header) and take their steps in
+ * order: masking (mask.c), then the error page body (json.c), then
+ * caching (cache.c), then the soft 404 check (soft404.c).  The steps keep
+ * their state in the request context (ctx.c).
  */
 
 
@@ -88,47 +90,4 @@ ngx_http_status_policy_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
     }
 
     return ngx_http_next_body_filter(r, in);
-}
-
-
-/* Marks every buffer of a chain as sent. */
-
-void
-ngx_http_status_policy_consume(ngx_chain_t *in)
-{
-    ngx_chain_t  *cl;
-
-    for (cl = in; cl; cl = cl->next) {
-        cl->buf->pos = cl->buf->last;
-        cl->buf->file_pos = cl->buf->file_last;
-    }
-}
-
-
-/*
- * Whether the response is nginx's own error page (or the module's, for
- * codes nginx has none for), not an error_page target, a "return" text or
- * an upstream's body: those are the operator's and are left alone.  The
- * error path sets r->err_status; an error_page target is reached through
- * a location entered with r->error_page set.
- */
-
-ngx_flag_t
-ngx_http_status_policy_error_page(ngx_http_request_t *r,
-    ngx_http_status_policy_ctx_t *ctx)
-{
-    ngx_uint_t  status;
-
-    status = r->headers_out.status;
-
-    if (status < NGX_HTTP_BAD_REQUEST || status > 599) {
-        return 0;
-    }
-
-    if (ctx && ctx->own_page) {
-        return 1;
-    }
-
-    return r->err_status == status
-           && !(ctx && ctx->error_page);
 }

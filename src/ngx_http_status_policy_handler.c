@@ -14,7 +14,6 @@
 
 static ngx_int_t ngx_http_status_policy_decide(ngx_http_request_t *r,
     ngx_http_status_policy_ctx_t *ctx, sp_rule_info_t *info);
-static void ngx_http_status_policy_ctx_cleanup(void *data);
 static ngx_int_t ngx_http_status_policy_redirect_location(
     ngx_http_request_t *r, sp_ruleset_t *rules, sp_match_t *m,
     ngx_str_t *location);
@@ -24,6 +23,9 @@ static void ngx_http_status_policy_log_dry_run(ngx_http_request_t *r,
     ngx_http_status_policy_ctx_t *ctx, ngx_str_t *location);
 static void ngx_http_status_policy_log_limit(ngx_http_request_t *r,
     sp_ruleset_t *rules, uint32_t rule);
+
+
+static ngx_str_t  ngx_http_status_policy_location = ngx_string("Location");
 
 
 ngx_int_t
@@ -41,32 +43,31 @@ ngx_http_status_policy_handler(ngx_http_request_t *r)
      * A request is policed as the client sent it (after server-level
      * rewrites), and again after "rewrite ... last" as long as no rule
      * has matched; never in subrequests or after internal redirects
-     * (error_page, index, try_files, X-Accel-Redirect), which clear
-     * r->ctx but leave the context in the pool cleanup.
+     * (error_page, index, try_files, X-Accel-Redirect).
      */
 
     if (r != r->main) {
         return NGX_DECLINED;
     }
 
-    ctx = ngx_http_get_module_ctx(r, ngx_http_status_policy_module);
+    ctx = ngx_http_status_policy_get_ctx(r);
 
     if (ctx == NULL) {
-        ctx = ngx_http_status_policy_get_ctx(r);
-        redirected = (ctx != NULL);
-
+        ctx = ngx_http_status_policy_create_ctx(r);
         if (ctx == NULL) {
-            ctx = ngx_http_status_policy_create_ctx(r);
-            if (ctx == NULL) {
-                return NGX_HTTP_INTERNAL_SERVER_ERROR;
-            }
-
-            ctx->uri = r->uri;
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
+        ctx->uri = r->uri;
+        redirected = 0;
+
     } else {
-        /* "rewrite ... last": decided already, or not matched yet */
-        redirected = (ctx->action != NGX_HTTP_STATUS_POLICY_NONE);
+        /*
+         * After an internal redirect; or after "rewrite ... last", which
+         * polices the new URI until a rule has matched.
+         */
+        redirected = ctx->redirected
+                     || ctx->action != NGX_HTTP_STATUS_POLICY_NONE;
     }
 
     /* masking needs to know how the current location was entered */
@@ -128,28 +129,6 @@ ngx_http_status_policy_handler(ngx_http_request_t *r)
 }
 
 
-ngx_http_status_policy_ctx_t *
-ngx_http_status_policy_create_ctx(ngx_http_request_t *r)
-{
-    ngx_pool_cleanup_t            *cln;
-    ngx_http_status_policy_ctx_t  *ctx;
-
-    cln = ngx_pool_cleanup_add(r->pool, sizeof(ngx_http_status_policy_ctx_t));
-    if (cln == NULL) {
-        return NULL;
-    }
-
-    ctx = cln->data;
-    ngx_memzero(ctx, sizeof(ngx_http_status_policy_ctx_t));
-
-    cln->handler = ngx_http_status_policy_ctx_cleanup;
-
-    ngx_http_set_ctx(r, ctx, ngx_http_status_policy_module);
-
-    return ctx;
-}
-
-
 static ngx_int_t
 ngx_http_status_policy_decide(ngx_http_request_t *r,
     ngx_http_status_policy_ctx_t *ctx, sp_rule_info_t *info)
@@ -194,37 +173,6 @@ ngx_http_status_policy_decide(ngx_http_request_t *r,
 }
 
 
-static void
-ngx_http_status_policy_ctx_cleanup(void *data)
-{
-    /* nothing to free: the handler only marks the module's context */
-}
-
-
-ngx_http_status_policy_ctx_t *
-ngx_http_status_policy_get_ctx(ngx_http_request_t *r)
-{
-    ngx_pool_cleanup_t            *cln;
-    ngx_http_status_policy_ctx_t  *ctx;
-
-    ctx = ngx_http_get_module_ctx(r, ngx_http_status_policy_module);
-
-    if (ctx == NULL && (r->internal || r->filter_finalize)) {
-
-        /* r->ctx was cleared by an internal redirect */
-
-        for (cln = r->pool->cleanup; cln; cln = cln->next) {
-            if (cln->handler == ngx_http_status_policy_ctx_cleanup) {
-                ctx = cln->data;
-                break;
-            }
-        }
-    }
-
-    return ctx;
-}
-
-
 static ngx_int_t
 ngx_http_status_policy_redirect_location(ngx_http_request_t *r,
     sp_ruleset_t *rules, sp_match_t *m, ngx_str_t *location)
@@ -232,22 +180,31 @@ ngx_http_status_policy_redirect_location(ngx_http_request_t *r,
     size_t   len;
     u_char  *p;
 
-    len = sp_ruleset_redirect(rules, m, (const char *) r->uri.data,
-                              r->uri.len, (const char *) r->args.data,
-                              r->args.len, NULL, 0);
+    if (sp_ruleset_redirect(rules, m, (const char *) r->uri.data, r->uri.len,
+                            (const char *) r->args.data, r->args.len,
+                            NULL, 0, &len)
+        != SP_OK)
+    {
+        return NGX_ERROR;
+    }
 
     p = ngx_pnalloc(r->pool, len);
     if (p == NULL) {
         return NGX_ERROR;
     }
 
-    location->len = sp_ruleset_redirect(rules, m, (const char *) r->uri.data,
-                                        r->uri.len,
-                                        (const char *) r->args.data,
-                                        r->args.len, (char *) p, len);
+    if (sp_ruleset_redirect(rules, m, (const char *) r->uri.data, r->uri.len,
+                            (const char *) r->args.data, r->args.len,
+                            (char *) p, len, &location->len)
+        != SP_OK
+        || location->len != len)
+    {
+        return NGX_ERROR;
+    }
+
     location->data = p;
 
-    return location->len == len ? NGX_OK : NGX_ERROR;
+    return NGX_OK;
 }
 
 
@@ -255,12 +212,13 @@ static ngx_int_t
 ngx_http_status_policy_enforce(ngx_http_request_t *r,
     ngx_http_status_policy_ctx_t *ctx, ngx_str_t *location)
 {
-    ngx_int_t  rc;
+    ngx_int_t         rc;
+    ngx_table_elt_t  *h;
 
     if (ctx->action == NGX_HTTP_STATUS_POLICY_GONE
         || ctx->action == NGX_HTTP_STATUS_POLICY_STATUS)
     {
-        rc = ngx_http_status_policy_send_status(r, ctx->code);
+        rc = ngx_http_status_policy_send_page(r, ctx->code);
 
         if (rc != NGX_DECLINED) {
             return rc;
@@ -271,17 +229,14 @@ ngx_http_status_policy_enforce(ngx_http_request_t *r,
 
         ngx_http_clear_location(r);
 
-        r->headers_out.location = ngx_list_push(&r->headers_out.headers);
-        if (r->headers_out.location == NULL) {
+        h = ngx_http_status_policy_add_header(r,
+                                              &ngx_http_status_policy_location,
+                                              location);
+        if (h == NULL) {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
-        r->headers_out.location->hash = 1;
-#if (nginx_version >= 1023000)
-        r->headers_out.location->next = NULL;
-#endif
-        ngx_str_set(&r->headers_out.location->key, "Location");
-        r->headers_out.location->value = *location;
+        r->headers_out.location = h;
     }
 
     /*
@@ -303,10 +258,7 @@ ngx_http_status_policy_log_dry_run(ngx_http_request_t *r,
         return;
     }
 
-    if (ngx_http_status_policy_escape(r->pool, r->uri.data, r->uri.len,
-                                      &path)
-        != NGX_OK)
-    {
+    if (ngx_http_status_policy_log_escape(r->pool, &r->uri, &path) != NGX_OK) {
         return;
     }
 
@@ -317,8 +269,7 @@ ngx_http_status_policy_log_dry_run(ngx_http_request_t *r,
         return;
     }
 
-    if (ngx_http_status_policy_escape(r->pool, location->data, location->len,
-                                      &target)
+    if (ngx_http_status_policy_log_escape(r->pool, location, &target)
         != NGX_OK)
     {
         return;
@@ -340,8 +291,7 @@ ngx_http_status_policy_log_limit(ngx_http_request_t *r, sp_ruleset_t *rules,
 
     if (r->connection->log->log_level < NGX_LOG_WARN
         || sp_ruleset_rule(rules, rule, &info) != SP_OK
-        || ngx_http_status_policy_escape(r->pool, r->uri.data, r->uri.len,
-                                         &path)
+        || ngx_http_status_policy_log_escape(r->pool, &r->uri, &path)
            != NGX_OK)
     {
         return;
@@ -352,57 +302,4 @@ ngx_http_status_policy_log_limit(ngx_http_request_t *r, sp_ruleset_t *rules,
                   "on \"%V\", treated as no match",
                   info.source.len, info.source.data, (ngx_uint_t) info.line,
                   &path);
-}
-
-
-/*
- * Request-derived strings go into the error log with control bytes,
- * non-ASCII bytes, '"' and '\' written as \xHH, so that no path can end a
- * log line or forge a quoted field.
- */
-
-ngx_int_t
-ngx_http_status_policy_escape(ngx_pool_t *pool, u_char *data, size_t len,
-    ngx_str_t *dst)
-{
-    u_char        *p, *last;
-    size_t         n;
-    static u_char  hex[] = "0123456789ABCDEF";
-
-    n = 0;
-    last = data + len;
-
-    for (p = data; p < last; p++) {
-        if (*p < 0x20 || *p >= 0x7f || *p == '"' || *p == '\\') {
-            n++;
-        }
-    }
-
-    if (n == 0) {
-        dst->data = data;
-        dst->len = len;
-        return NGX_OK;
-    }
-
-    dst->data = ngx_pnalloc(pool, len + 3 * n);
-    if (dst->data == NULL) {
-        return NGX_ERROR;
-    }
-
-    dst->len = len + 3 * n;
-
-    for (p = dst->data; data < last; data++) {
-
-        if (*data < 0x20 || *data >= 0x7f || *data == '"' || *data == '\\') {
-            *p++ = '\\';
-            *p++ = 'x';
-            *p++ = hex[*data >> 4];
-            *p++ = hex[*data & 0xf];
-            continue;
-        }
-
-        *p++ = *data;
-    }
-
-    return NGX_OK;
 }

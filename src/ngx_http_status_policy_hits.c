@@ -1,9 +1,11 @@
 
 /*
  * ngx_http_status_policy_module: a hit counter for every rule, in shared
- * memory so that all workers add to the same counts, shown by
- * status_policy_report.  Counts start at zero with each configuration:
- * a reload may renumber the rules.
+ * memory so that all workers add to the same counts, listed for
+ * status_policy_report.  A reload sets the counts to zero, as it may
+ * renumber the rules.  When it keeps the zone (the same size), the old
+ * workers' hits land on the new counters by the old numbers until they
+ * exit.
  */
 
 
@@ -14,17 +16,6 @@
 #include "ngx_http_status_policy_module.h"
 
 
-/* rules shown in a report: the most hit ones */
-#define NGX_HTTP_STATUS_POLICY_REPORT_RULES  1000
-
-
-typedef struct {
-    ngx_http_status_policy_loc_conf_t  *level;
-    uint32_t                            rule;
-    uint64_t                            hits;
-} ngx_http_status_policy_hit_t;
-
-
 static ngx_int_t ngx_http_status_policy_hits_init_zone(
     ngx_shm_zone_t *shm_zone, void *data);
 static int ngx_libc_cdecl ngx_http_status_policy_hits_cmp(const void *one,
@@ -32,7 +23,7 @@ static int ngx_libc_cdecl ngx_http_status_policy_hits_cmp(const void *one,
 
 
 ngx_int_t
-ngx_http_status_policy_hits_zone(ngx_conf_t *cf,
+ngx_http_status_policy_add_hits_zone(ngx_conf_t *cf,
     ngx_http_status_policy_main_conf_t *smcf)
 {
     size_t           size;
@@ -109,50 +100,57 @@ ngx_http_status_policy_count_hit(ngx_http_request_t *r,
 }
 
 
-/* The rules that have been hit, most hit first, at most a thousand. */
+/* The rules that have been hit, most hit first, at most max of them. */
 
 ngx_int_t
-ngx_http_status_policy_report_rules(ngx_http_request_t *r,
-    sp_report_t *report)
+ngx_http_status_policy_hits_top(ngx_http_request_t *r, size_t max,
+    ngx_http_status_policy_hit_t **top, size_t *n)
 {
-    size_t                               n, count;
+    size_t                               count, hit_rules;
     uint32_t                             k;
+    uint64_t                             hits;
     ngx_uint_t                           i;
-    sp_rule_info_t                       info;
-    sp_report_rule_t                    *rules;
     ngx_http_status_policy_hit_t        *hit;
     ngx_http_status_policy_loc_conf_t  **level;
     ngx_http_status_policy_main_conf_t  *smcf;
 
     smcf = ngx_http_get_module_main_conf(r, ngx_http_status_policy_module);
 
+    *top = NULL;
+    *n = 0;
+
     if (smcf->hits == NULL) {
         return NGX_OK;
     }
 
-    n = 0;
+    hit_rules = 0;
 
     for (i = 0; i < smcf->nrules; i++) {
         if (smcf->hits[i]) {
-            n++;
+            hit_rules++;
         }
     }
 
-    if (n == 0) {
+    if (hit_rules == 0) {
         return NGX_OK;
     }
 
-    hit = ngx_palloc(r->pool, n * sizeof(ngx_http_status_policy_hit_t));
+    hit = ngx_palloc(r->pool, hit_rules * sizeof(ngx_http_status_policy_hit_t));
     if (hit == NULL) {
         return NGX_ERROR;
     }
 
+    /* counts may grow meanwhile, never past the rules counted above */
+
     level = smcf->rulesets.elts;
     count = 0;
 
-    for (i = 0; i < smcf->rulesets.nelts && count < n; i++) {
-        for (k = 0; k < sp_ruleset_count(level[i]->rules) && count < n; k++) {
-            uint64_t  hits = smcf->hits[level[i]->hits_base + k];
+    for (i = 0; i < smcf->rulesets.nelts && count < hit_rules; i++) {
+        for (k = 0;
+             k < sp_ruleset_count(level[i]->rules) && count < hit_rules;
+             k++)
+        {
+            hits = smcf->hits[level[i]->hits_base + k];
 
             if (hits) {
                 hit[count].level = level[i];
@@ -166,30 +164,8 @@ ngx_http_status_policy_report_rules(ngx_http_request_t *r,
     ngx_qsort(hit, count, sizeof(ngx_http_status_policy_hit_t),
               ngx_http_status_policy_hits_cmp);
 
-    count = ngx_min(count, NGX_HTTP_STATUS_POLICY_REPORT_RULES);
-
-    rules = ngx_palloc(r->pool, count * sizeof(sp_report_rule_t));
-    if (rules == NULL) {
-        return NGX_ERROR;
-    }
-
-    for (n = 0; n < count; n++) {
-        if (sp_ruleset_rule(hit[n].level->rules, hit[n].rule, &info)
-            != SP_OK)
-        {
-            return NGX_ERROR;
-        }
-
-        rules[n].source = info.source;
-        rules[n].line = info.line;
-        rules[n].code = info.code;
-        rules[n].kind = info.kind;
-        rules[n].pattern = info.pattern;
-        rules[n].hits = hit[n].hits;
-    }
-
-    report->rules = rules;
-    report->nrules = count;
+    *top = hit;
+    *n = ngx_min(count, max);
 
     return NGX_OK;
 }

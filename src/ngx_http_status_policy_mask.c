@@ -1,7 +1,8 @@
 
 /*
- * ngx_http_status_policy_module: status_mask, answering listed codes
- * (typically 403) exactly as a genuine 404 of the same location.
+ * ngx_http_status_policy_module: the status_mask step of the response
+ * pipeline, answering listed codes (typically 403) exactly as a genuine
+ * 404 of the same location.
  *
  * A response with a masked code is stopped in the header filter, before
  * any of it is sent: its headers are cleared, its body is discarded, and
@@ -10,6 +11,8 @@
  * error page path, content handlers, and upstreams, which then close the
  * upstream connection), so the request takes nginx's own 404 path from the
  * same location: the built-in page or "error_page 404", with keep-alive.
+ * The masked codes' own error_page entries are left out of the
+ * location's list at postconfiguration (setup.c).
  */
 
 
@@ -22,150 +25,6 @@
 
 static void ngx_http_status_policy_log_dry_run_mask(ngx_http_request_t *r,
     ngx_uint_t code);
-
-
-char *
-ngx_http_status_policy_mask(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
-{
-    ngx_http_status_policy_loc_conf_t *lcf = conf;
-
-    ngx_int_t                            code;
-    ngx_str_t                           *value;
-    ngx_uint_t                           i, *c;
-    ngx_http_status_policy_main_conf_t  *smcf;
-
-    if (lcf->mask != NGX_CONF_UNSET_PTR) {
-        return "is duplicate";
-    }
-
-    value = cf->args->elts;
-
-    if (cf->args->nelts == 2 && ngx_strcmp(value[1].data, "off") == 0) {
-        lcf->mask = NULL;
-        return NGX_CONF_OK;
-    }
-
-    lcf->mask = ngx_array_create(cf->pool, cf->args->nelts - 1,
-                                 sizeof(ngx_uint_t));
-    if (lcf->mask == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    for (i = 1; i < cf->args->nelts; i++) {
-
-        code = ngx_atoi(value[i].data, value[i].len);
-
-        if (code == NGX_ERROR || value[i].len != 3) {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "status_mask: invalid status code \"%V\"",
-                               &value[i]);
-            return NGX_CONF_ERROR;
-        }
-
-        if (code < 400 || code > 499 || code == NGX_HTTP_NOT_FOUND
-            || code == NGX_HTTP_CLOSE)
-        {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "status_mask: status code %i cannot be "
-                               "masked: only 4xx codes other than 404 and "
-                               "444 can", code);
-            return NGX_CONF_ERROR;
-        }
-
-        if (ngx_http_status_policy_code_listed(lcf->mask, code)) {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "status_mask: status code %i is listed "
-                               "twice", code);
-            return NGX_CONF_ERROR;
-        }
-
-        c = ngx_array_push(lcf->mask);
-        if (c == NULL) {
-            return NGX_CONF_ERROR;
-        }
-
-        *c = code;
-    }
-
-    smcf = ngx_http_conf_get_module_main_conf(cf,
-                                              ngx_http_status_policy_module);
-    smcf->enabled = 1;
-    smcf->filters = 1;
-
-    return NGX_CONF_OK;
-}
-
-
-/*
- * A masked code must not reach its own error_page: that would take the
- * request to another location, or answer it as the masked code.  Where a
- * mask applies, error_page entries for the masked codes are left out of
- * the location's list (a copy: the list may be shared with other levels).
- */
-
-char *
-ngx_http_status_policy_merge_mask(ngx_conf_t *cf,
-    ngx_http_status_policy_loc_conf_t *prev,
-    ngx_http_status_policy_loc_conf_t *conf)
-{
-    ngx_uint_t                 i, n;
-    ngx_array_t               *pages;
-    ngx_http_err_page_t       *err_page, *page;
-    ngx_http_core_loc_conf_t  *clcf;
-
-    ngx_conf_merge_ptr_value(conf->mask, prev->mask, NULL);
-
-    if (conf->mask == NULL) {
-        return NGX_CONF_OK;
-    }
-
-    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
-
-    if (clcf->error_pages == NULL) {
-        return NGX_CONF_OK;
-    }
-
-    err_page = clcf->error_pages->elts;
-    n = 0;
-
-    for (i = 0; i < clcf->error_pages->nelts; i++) {
-        if (ngx_http_status_policy_code_listed(conf->mask,
-                                               err_page[i].status))
-        {
-            n++;
-        }
-    }
-
-    if (n == 0) {
-        return NGX_CONF_OK;
-    }
-
-    pages = ngx_array_create(cf->pool, clcf->error_pages->nelts - n + 1,
-                             sizeof(ngx_http_err_page_t));
-    if (pages == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    for (i = 0; i < clcf->error_pages->nelts; i++) {
-
-        if (ngx_http_status_policy_code_listed(conf->mask,
-                                               err_page[i].status))
-        {
-            continue;
-        }
-
-        page = ngx_array_push(pages);
-        if (page == NULL) {
-            return NGX_CONF_ERROR;
-        }
-
-        *page = err_page[i];
-    }
-
-    clcf->error_pages = pages;
-
-    return NGX_CONF_OK;
-}
 
 
 /*
@@ -245,8 +104,7 @@ ngx_http_status_policy_log_dry_run_mask(ngx_http_request_t *r,
     ngx_str_t  path;
 
     if (r->connection->log->log_level < NGX_LOG_NOTICE
-        || ngx_http_status_policy_escape(r->pool, r->uri.data, r->uri.len,
-                                         &path)
+        || ngx_http_status_policy_log_escape(r->pool, &r->uri, &path)
            != NGX_OK)
     {
         return;
@@ -275,7 +133,7 @@ ngx_http_status_policy_mask_body(ngx_http_request_t *r,
         return NGX_DECLINED;
     }
 
-    ngx_http_status_policy_consume(in);
+    ngx_http_status_policy_discard_chain(in);
 
     return NGX_HTTP_NOT_FOUND;
 }

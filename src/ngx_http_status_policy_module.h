@@ -1,6 +1,11 @@
 
 /*
- * ngx_http_status_policy_module: declarations shared by its C files.
+ * ngx_http_status_policy_module: the types its C files share, and their
+ * functions grouped by the file that defines them.
+ *
+ * Calls point one way, from configuration down to the small helpers at
+ * the end of this header; tools/call-graph shows the graph and fails on
+ * any circle.
  */
 
 
@@ -49,13 +54,11 @@ typedef enum {
 /* A status_spike_zone: the shared memory and what the core counts in. */
 typedef struct {
     ngx_str_t                           name;
-    ngx_shm_zone_t                     *shm_zone;
     ngx_slab_pool_t                    *shpool;
     void                               *block;
     size_t                              block_size;
     sp_spike_config_t                   cfg;
-    ngx_uint_t                          codes[NGX_HTTP_STATUS_POLICY_SPIKE_CODES];
-    ngx_uint_t                          ncodes;
+    ngx_array_t                         codes;        /* of ngx_uint_t */
 } ngx_http_status_policy_spike_zone_t;
 
 
@@ -68,14 +71,13 @@ typedef struct {
 } ngx_http_status_policy_spike_ref_t;
 
 
+typedef struct ngx_http_status_policy_loc_conf_s
+    ngx_http_status_policy_loc_conf_t;
+
+
 typedef struct {
-    /* some level has rules or masks: the rewrite-phase handler is needed */
-    ngx_flag_t                          enabled;
-    /* some level masks, answers in JSON, sets caching or guards soft
-     * 404s: the filters are needed */
-    ngx_flag_t                          filters;
-    /* some level has status_drop_connection on: the log handler is */
-    ngx_flag_t                          drops;
+    /* every level's configuration but the http level's, in creation order */
+    ngx_array_t                         levels;       /* of loc conf pointers */
 
     ngx_array_t                         spike_zones;  /* of zone pointers */
     ngx_array_t                         spike_refs;   /* of ref pointers */
@@ -87,15 +89,19 @@ typedef struct {
 } ngx_http_status_policy_main_conf_t;
 
 
-typedef struct ngx_http_status_policy_loc_conf_s
-    ngx_http_status_policy_loc_conf_t;
-
 struct ngx_http_status_policy_loc_conf_s {
     /* rules written at this level, NULL if none */
     sp_ruleset_t                       *rules;
 
     /* the next outer level with rules, NULL when the walk stops here */
     ngx_http_status_policy_loc_conf_t  *outer;
+
+    /*
+     * The core module's configuration of the same level, for the
+     * error_page lists that postconfiguration adjusts; NULL for levels
+     * that are never merged (http, upstream).
+     */
+    ngx_http_core_loc_conf_t           *core;
 
     ngx_flag_t                          inherit;
     ngx_flag_t                          ignore_case;
@@ -125,15 +131,13 @@ struct ngx_http_status_policy_loc_conf_s {
     /* status_policy_cache: codes (ngx_uint_t) and max-age, NULL if off */
     ngx_array_t                        *cache_codes;
     time_t                              cache_time;
-
-    unsigned                            compiled:1;
 };
 
 
 /*
- * Per-request state.  It lives in a pool cleanup as well as in r->ctx, so
- * that the variables still see it after an internal redirect such as
- * error_page, which clears r->ctx.
+ * Per-request state.  It lives in a pool cleanup as well as in r->ctx:
+ * an internal redirect such as error_page clears r->ctx, and the
+ * context is found again in the cleanup and put back.
  */
 typedef struct {
     ngx_str_t                           rule;       /* "source:line" */
@@ -151,84 +155,156 @@ typedef struct {
 
     /* r->error_page as the current location was entered */
     unsigned                            error_page:1;
+    /* r->ctx was cleared after the context was made: a redirect */
+    unsigned                            redirected:1;
     /* the module's own page for a code nginx has none for */
     unsigned                            own_page:1;
 } ngx_http_status_policy_ctx_t;
 
 
+/* One rule's hit count, as ngx_http_status_policy_hits_top() lists it. */
+typedef struct {
+    ngx_http_status_policy_loc_conf_t  *level;
+    uint32_t                            rule;
+    uint64_t                            hits;
+} ngx_http_status_policy_hit_t;
+
+
 extern ngx_module_t  ngx_http_status_policy_module;
 
 
+/* ngx_http_status_policy_directives.c: directive handlers */
+char *ngx_http_status_policy_add_rule(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_status_policy_add_rules_file(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+char *ngx_http_status_policy_set_enum(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_status_policy_set_mask(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_status_policy_set_cache(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_status_policy_set_spike(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_status_policy_set_report(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+
+/* ngx_http_status_policy_setup.c: postconfiguration */
+ngx_int_t ngx_http_status_policy_setup(ngx_conf_t *cf);
+
+/* ngx_http_status_policy_handler.c: the rewrite phase */
 ngx_int_t ngx_http_status_policy_handler(ngx_http_request_t *r);
 
-ngx_http_status_policy_ctx_t *ngx_http_status_policy_get_ctx(
-    ngx_http_request_t *r);
-ngx_http_status_policy_ctx_t *ngx_http_status_policy_create_ctx(
-    ngx_http_request_t *r);
-
-char *ngx_http_status_policy_mask(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-char *ngx_http_status_policy_merge_mask(ngx_conf_t *cf,
-    ngx_http_status_policy_loc_conf_t *prev,
-    ngx_http_status_policy_loc_conf_t *conf);
+/* ngx_http_status_policy_filter.c: the response pipeline */
 ngx_int_t ngx_http_status_policy_init_filters(ngx_conf_t *cf);
+
+/* ngx_http_status_policy_mask.c: the status_mask step */
 ngx_int_t ngx_http_status_policy_mask_header(ngx_http_request_t *r,
     ngx_http_status_policy_ctx_t **ctxp);
 ngx_int_t ngx_http_status_policy_mask_body(ngx_http_request_t *r,
     ngx_http_status_policy_ctx_t *ctx, ngx_chain_t *in);
-void ngx_http_status_policy_consume(ngx_chain_t *in);
-ngx_flag_t ngx_http_status_policy_error_page(ngx_http_request_t *r,
-    ngx_http_status_policy_ctx_t *ctx);
 
+/* ngx_http_status_policy_json.c: the status_policy_body step */
 ngx_int_t ngx_http_status_policy_json_header(ngx_http_request_t *r,
     ngx_http_status_policy_ctx_t **ctxp);
 ngx_int_t ngx_http_status_policy_json_body(ngx_http_request_t *r,
     ngx_http_status_policy_ctx_t *ctx, ngx_chain_t *in,
     ngx_http_output_body_filter_pt next);
-ngx_str_t *ngx_http_status_policy_reason(ngx_uint_t code);
 
-char *ngx_http_status_policy_cache(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
+/* ngx_http_status_policy_cache.c: the status_policy_cache step */
 ngx_int_t ngx_http_status_policy_cache_header(ngx_http_request_t *r);
 
-char *ngx_http_status_policy_merge_soft404(ngx_conf_t *cf,
-    ngx_http_status_policy_loc_conf_t *prev,
-    ngx_http_status_policy_loc_conf_t *conf);
+/* ngx_http_status_policy_soft404.c: the status_soft404 step */
 void ngx_http_status_policy_soft404_header(ngx_http_request_t *r,
     ngx_http_status_policy_ctx_t *ctx);
 
-char *ngx_http_status_policy_spike_zone(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-char *ngx_http_status_policy_spike(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-ngx_int_t ngx_http_status_policy_spike_resolve(ngx_conf_t *cf,
-    ngx_http_status_policy_main_conf_t *smcf);
+/* ngx_http_status_policy_drop.c: the log phase, 444 on HTTP/2 */
+ngx_int_t ngx_http_status_policy_drop_handler(ngx_http_request_t *r);
+
+/* ngx_http_status_policy_report.c: the status_policy_report handler */
+ngx_int_t ngx_http_status_policy_report_handler(ngx_http_request_t *r);
+
+/* ngx_http_status_policy_spike.c: the spike zones */
+char *ngx_http_status_policy_set_spike_zone(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
 ngx_int_t ngx_http_status_policy_spike_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_status_policy_spike_init_process(ngx_cycle_t *cycle);
-uint64_t ngx_http_status_policy_now_ms(void);
+size_t ngx_http_status_policy_spike_top(
+    ngx_http_status_policy_spike_zone_t *zone, uint64_t now_ms,
+    sp_spike_path_t *paths, size_t max, sp_spike_stats_t *stats);
 
-ngx_int_t ngx_http_status_policy_hits_zone(ngx_conf_t *cf,
+/* ngx_http_status_policy_hits.c: the rule hit counters */
+ngx_int_t ngx_http_status_policy_add_hits_zone(ngx_conf_t *cf,
     ngx_http_status_policy_main_conf_t *smcf);
 void ngx_http_status_policy_count_hit(ngx_http_request_t *r,
     ngx_http_status_policy_loc_conf_t *level, uint32_t rule);
-ngx_int_t ngx_http_status_policy_report_rules(ngx_http_request_t *r,
-    sp_report_t *report);
-char *ngx_http_status_policy_report(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
+ngx_int_t ngx_http_status_policy_hits_top(ngx_http_request_t *r,
+    size_t max, ngx_http_status_policy_hit_t **top, size_t *n);
 
+/* ngx_http_status_policy_variables.c */
 ngx_int_t ngx_http_status_policy_add_variables(ngx_conf_t *cf);
 
-ngx_int_t ngx_http_status_policy_send_status(ngx_http_request_t *r,
+/* ngx_http_status_policy_page.c: pages for codes nginx has none for */
+ngx_int_t ngx_http_status_policy_send_page(ngx_http_request_t *r,
     ngx_uint_t code);
+
+/* ngx_http_status_policy_ctx.c: the request context */
+ngx_http_status_policy_ctx_t *ngx_http_status_policy_get_ctx(
+    ngx_http_request_t *r);
+ngx_http_status_policy_ctx_t *ngx_http_status_policy_create_ctx(
+    ngx_http_request_t *r);
+
+/* ngx_http_status_policy_reason.c: reason phrases */
+ngx_str_t *ngx_http_status_policy_reason(ngx_uint_t code);
+ngx_str_t *ngx_http_status_policy_own_status_line(ngx_uint_t code);
+
+/* ngx_http_status_policy_accept.c: Accept negotiation */
+double ngx_http_status_policy_accept_q(ngx_http_request_t *r,
+    ngx_str_t *type);
+
+/* ngx_http_status_policy_output.c: headers, and responses of its own */
+ngx_table_elt_t *ngx_http_status_policy_add_header(ngx_http_request_t *r,
+    ngx_str_t *key, ngx_str_t *value);
+void ngx_http_status_policy_remove_header(ngx_http_request_t *r,
+    ngx_str_t *key);
+ngx_int_t ngx_http_status_policy_send_response(ngx_http_request_t *r,
+    ngx_buf_t *b);
+
+/* ngx_http_status_policy_codes.c: lists of status codes */
+ngx_int_t ngx_http_status_policy_parse_code(ngx_str_t *s);
 ngx_flag_t ngx_http_status_policy_code_listed(ngx_array_t *codes,
     ngx_uint_t code);
 
-char *ngx_http_status_policy_drop_connection(ngx_conf_t *cf,
-    ngx_command_t *cmd, void *conf);
-ngx_int_t ngx_http_status_policy_drop_handler(ngx_http_request_t *r);
+/* ngx_http_status_policy_escape.c: request-derived strings in the log */
+ngx_int_t ngx_http_status_policy_log_escape(ngx_pool_t *pool, ngx_str_t *src,
+    ngx_str_t *dst);
 
-ngx_int_t ngx_http_status_policy_escape(ngx_pool_t *pool, u_char *data,
-    size_t len, ngx_str_t *dst);
+
+/* wall-clock milliseconds: the same in every worker, and shown in reports */
+
+static ngx_inline uint64_t
+ngx_http_status_policy_now_ms(void)
+{
+    ngx_time_t  *tp;
+
+    tp = ngx_timeofday();
+
+    return (uint64_t) tp->sec * 1000 + tp->msec;
+}
+
+
+/* marks every buffer of a chain as sent, for a body that is replaced */
+
+static ngx_inline void
+ngx_http_status_policy_discard_chain(ngx_chain_t *in)
+{
+    ngx_chain_t  *cl;
+
+    for (cl = in; cl; cl = cl->next) {
+        cl->buf->pos = cl->buf->last;
+        cl->buf->file_pos = cl->buf->file_last;
+    }
+}
 
 
 #endif /* _NGX_HTTP_STATUS_POLICY_MODULE_H_INCLUDED_ */

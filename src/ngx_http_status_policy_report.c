@@ -2,7 +2,7 @@
 /*
  * ngx_http_status_policy_module: status_policy_report, a content handler
  * showing the spike zones and the rule hit counters as JSON, Prometheus
- * text or HTML.
+ * text or HTML.  The core renders; this file gathers the data.
  */
 
 
@@ -16,13 +16,19 @@
 /* paths shown per zone: bounds the report and Prometheus label cardinality */
 #define NGX_HTTP_STATUS_POLICY_REPORT_PATHS  50
 
+/* rules shown: the most hit ones */
+#define NGX_HTTP_STATUS_POLICY_REPORT_RULES  1000
 
-static ngx_int_t ngx_http_status_policy_report_handler(ngx_http_request_t *r);
+
 static ngx_int_t ngx_http_status_policy_report_format(ngx_http_request_t *r,
     ngx_int_t configured);
 static ngx_int_t ngx_http_status_policy_report_zones(ngx_http_request_t *r,
     sp_report_t *report);
+static ngx_int_t ngx_http_status_policy_report_rules(ngx_http_request_t *r,
+    sp_report_t *report);
 
+
+/* what each format (sp_report_format_t) is served as */
 
 static ngx_str_t  ngx_http_status_policy_report_types[] = {
     ngx_string("application/json"),
@@ -31,56 +37,34 @@ static ngx_str_t  ngx_http_status_policy_report_types[] = {
 };
 
 
-char *
-ngx_http_status_policy_report(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
-{
-    ngx_http_status_policy_loc_conf_t *lcf = conf;
+/* the media types that ask for each format, the first preferred on a tie */
 
-    ngx_str_t                 *value;
-    ngx_http_core_loc_conf_t  *clcf;
+typedef struct {
+    ngx_int_t   format;
+    ngx_str_t   type;
+} ngx_http_status_policy_report_accept_t;
 
-    if (lcf->report != NGX_CONF_UNSET) {
-        return "is duplicate";
-    }
+static ngx_http_status_policy_report_accept_t
+    ngx_http_status_policy_report_accept[] = {
+    { SP_REPORT_JSON, ngx_string("application/json") },
+    { SP_REPORT_HTML, ngx_string("text/html") },
+    { SP_REPORT_PROMETHEUS, ngx_string("text/plain") },
+    { SP_REPORT_PROMETHEUS, ngx_string("application/openmetrics-text") },
+    { 0, ngx_null_string }
+};
 
-    value = cf->args->elts;
-    lcf->report = -1;
-
-    if (cf->args->nelts == 2) {
-        if (ngx_strcmp(value[1].data, "json") == 0) {
-            lcf->report = SP_REPORT_JSON;
-
-        } else if (ngx_strcmp(value[1].data, "prometheus") == 0) {
-            lcf->report = SP_REPORT_PROMETHEUS;
-
-        } else if (ngx_strcmp(value[1].data, "html") == 0) {
-            lcf->report = SP_REPORT_HTML;
-
-        } else {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "status_policy_report: invalid format \"%V\", "
-                               "expected json, prometheus or html",
-                               &value[1]);
-            return NGX_CONF_ERROR;
-        }
-    }
-
-    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
-    clcf->handler = ngx_http_status_policy_report_handler;
-
-    return NGX_CONF_OK;
-}
+static ngx_str_t  ngx_http_status_policy_no_store_key =
+    ngx_string("Cache-Control");
+static ngx_str_t  ngx_http_status_policy_no_store = ngx_string("no-store");
 
 
-static ngx_int_t
+ngx_int_t
 ngx_http_status_policy_report_handler(ngx_http_request_t *r)
 {
     size_t                              len;
     ngx_int_t                           rc, format;
     ngx_buf_t                          *b;
-    ngx_chain_t                         out;
     sp_report_t                         report;
-    ngx_table_elt_t                    *h;
     ngx_http_status_policy_loc_conf_t  *lcf;
 
     if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
@@ -98,13 +82,9 @@ ngx_http_status_policy_report_handler(ngx_http_request_t *r)
     ngx_memzero(&report, sizeof(sp_report_t));
 
     if (ngx_http_status_policy_report_zones(r, &report) != NGX_OK
-        || ngx_http_status_policy_report_rules(r, &report) != NGX_OK)
+        || ngx_http_status_policy_report_rules(r, &report) != NGX_OK
+        || sp_report_render(&report, (int) format, NULL, 0, &len) != SP_OK)
     {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    len = sp_report_render(&report, (int) format, NULL, 0);
-    if (len == 0) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -113,8 +93,9 @@ ngx_http_status_policy_report_handler(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    if (sp_report_render(&report, (int) format, (char *) b->pos, len)
-        != len)
+    if (sp_report_render(&report, (int) format, (char *) b->pos, len, &len)
+        != SP_OK
+        || len != (size_t) (b->end - b->pos))
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -131,38 +112,31 @@ ngx_http_status_policy_report_handler(ngx_http_request_t *r)
 
     /* a live view: never cached */
 
-    h = ngx_list_push(&r->headers_out.headers);
-    if (h == NULL) {
+    if (ngx_http_status_policy_add_header(r,
+                                          &ngx_http_status_policy_no_store_key,
+                                          &ngx_http_status_policy_no_store)
+        == NULL)
+    {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    h->hash = 1;
-#if (nginx_version >= 1023000)
-    h->next = NULL;
-#endif
-    ngx_str_set(&h->key, "Cache-Control");
-    ngx_str_set(&h->value, "no-store");
-
-    rc = ngx_http_send_header(r);
-
-    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
-        return rc;
-    }
-
-    out.buf = b;
-    out.next = NULL;
-
-    return ngx_http_output_filter(r, &out);
+    return ngx_http_status_policy_send_response(r, b);
 }
 
 
-/* The directive's argument, else ?format=, else Accept; JSON by default. */
+/*
+ * The directive's argument, else ?format=, else the format Accept gives
+ * the highest quality; JSON when none is preferred.
+ */
 
 static ngx_int_t
 ngx_http_status_policy_report_format(ngx_http_request_t *r,
     ngx_int_t configured)
 {
-    ngx_str_t   arg, *accept;
+    double                                   q, best;
+    ngx_str_t                                arg;
+    ngx_int_t                                chosen;
+    ngx_http_status_policy_report_accept_t  *a;
 
     if (configured >= 0) {
         return configured;
@@ -181,50 +155,30 @@ ngx_http_status_policy_report_format(ngx_http_request_t *r,
         return SP_REPORT_JSON;
     }
 
-#if (NGX_HTTP_HEADERS)
-    if (r->headers_in.accept) {
-        accept = &r->headers_in.accept->value;
+    chosen = SP_REPORT_JSON;
+    best = 0;
 
-        if (ngx_strlcasestrn(accept->data, accept->data + accept->len,
-                             (u_char *) "application/json", 16 - 1)
-            != NULL)
-        {
-            return SP_REPORT_JSON;
-        }
+    for (a = ngx_http_status_policy_report_accept; a->type.len; a++) {
+        q = ngx_http_status_policy_accept_q(r, &a->type);
 
-        if (ngx_strlcasestrn(accept->data, accept->data + accept->len,
-                             (u_char *) "text/html", 9 - 1)
-            != NULL)
-        {
-            return SP_REPORT_HTML;
-        }
-
-        if (ngx_strlcasestrn(accept->data, accept->data + accept->len,
-                             (u_char *) "text/plain", 10 - 1)
-            != NULL
-            || ngx_strlcasestrn(accept->data, accept->data + accept->len,
-                                (u_char *) "openmetrics", 11 - 1)
-               != NULL)
-        {
-            return SP_REPORT_PROMETHEUS;
+        if (q > best) {
+            best = q;
+            chosen = a->format;
         }
     }
-#else
-    (void) accept;
-#endif
 
-    return SP_REPORT_JSON;
+    return chosen;
 }
 
 
-/* Each zone's top paths, copied out under its lock, rendered outside it. */
+/* Each zone's top paths and counts. */
 
 static ngx_int_t
 ngx_http_status_policy_report_zones(ngx_http_request_t *r,
     sp_report_t *report)
 {
     int                                   *codes;
-    ngx_uint_t                             i, k;
+    ngx_uint_t                             i, k, *code;
     sp_spike_path_t                       *paths;
     sp_report_zone_t                      *rz;
     ngx_http_status_policy_spike_zone_t  **zone;
@@ -238,7 +192,8 @@ ngx_http_status_policy_report_zones(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    rz = ngx_pcalloc(r->pool, smcf->spike_zones.nelts * sizeof(sp_report_zone_t));
+    rz = ngx_pcalloc(r->pool,
+                     smcf->spike_zones.nelts * sizeof(sp_report_zone_t));
     if (rz == NULL) {
         return NGX_ERROR;
     }
@@ -252,31 +207,79 @@ ngx_http_status_policy_report_zones(ngx_http_request_t *r,
 
         paths = ngx_palloc(r->pool, NGX_HTTP_STATUS_POLICY_REPORT_PATHS
                                     * sizeof(sp_spike_path_t));
-        codes = ngx_palloc(r->pool, zone[i]->ncodes * sizeof(int));
+        codes = ngx_palloc(r->pool, zone[i]->codes.nelts * sizeof(int));
 
         if (paths == NULL || codes == NULL) {
             return NGX_ERROR;
         }
 
-        for (k = 0; k < zone[i]->ncodes; k++) {
-            codes[k] = (int) zone[i]->codes[k];
+        code = zone[i]->codes.elts;
+
+        for (k = 0; k < zone[i]->codes.nelts; k++) {
+            codes[k] = (int) code[k];
         }
 
         rz[i].name.data = (const char *) zone[i]->name.data;
         rz[i].name.len = zone[i]->name.len;
         rz[i].cfg = zone[i]->cfg;
         rz[i].codes = codes;
-        rz[i].ncodes = zone[i]->ncodes;
+        rz[i].ncodes = zone[i]->codes.nelts;
         rz[i].paths = paths;
-
-        ngx_shmtx_lock(&zone[i]->shpool->mutex);
-
-        rz[i].npaths = sp_spike_top(zone[i]->block, report->now_ms, paths,
-                                    NGX_HTTP_STATUS_POLICY_REPORT_PATHS,
-                                    &rz[i].stats);
-
-        ngx_shmtx_unlock(&zone[i]->shpool->mutex);
+        rz[i].npaths = ngx_http_status_policy_spike_top(zone[i],
+                                          report->now_ms, paths,
+                                          NGX_HTTP_STATUS_POLICY_REPORT_PATHS,
+                                          &rz[i].stats);
     }
+
+    return NGX_OK;
+}
+
+
+/* The most hit rules, described. */
+
+static ngx_int_t
+ngx_http_status_policy_report_rules(ngx_http_request_t *r,
+    sp_report_t *report)
+{
+    size_t                         i, n;
+    sp_rule_info_t                 info;
+    sp_report_rule_t              *rules;
+    ngx_http_status_policy_hit_t  *hit;
+
+    if (ngx_http_status_policy_hits_top(r,
+                                        NGX_HTTP_STATUS_POLICY_REPORT_RULES,
+                                        &hit, &n)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    if (n == 0) {
+        return NGX_OK;
+    }
+
+    rules = ngx_palloc(r->pool, n * sizeof(sp_report_rule_t));
+    if (rules == NULL) {
+        return NGX_ERROR;
+    }
+
+    for (i = 0; i < n; i++) {
+        if (sp_ruleset_rule(hit[i].level->rules, hit[i].rule, &info)
+            != SP_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        rules[i].source = info.source;
+        rules[i].line = info.line;
+        rules[i].code = info.code;
+        rules[i].kind = info.kind;
+        rules[i].pattern = info.pattern;
+        rules[i].hits = hit[i].hits;
+    }
+
+    report->rules = rules;
+    report->nrules = n;
 
     return NGX_OK;
 }

@@ -6,8 +6,9 @@
  * search engines index it.
  *
  * "fix" makes that error_page keep the 404 (as "error_page 404 =404
- * /target" would), done once in the configuration.  "log" leaves the
- * response alone and warns, once per path in each worker.
+ * /target" would), done once at postconfiguration (setup.c).  "log",
+ * this step of the response pipeline, leaves the response alone and
+ * warns, once per path in each worker.
  */
 
 
@@ -28,83 +29,6 @@ static ngx_flag_t ngx_http_status_policy_soft404_first(ngx_str_t *path);
 static uint32_t    ngx_http_status_policy_soft404_seen[
                        NGX_HTTP_STATUS_POLICY_SOFT404_SEEN];
 static ngx_uint_t  ngx_http_status_policy_soft404_nseen;
-
-
-char *
-ngx_http_status_policy_merge_soft404(ngx_conf_t *cf,
-    ngx_http_status_policy_loc_conf_t *prev,
-    ngx_http_status_policy_loc_conf_t *conf)
-{
-    ngx_uint_t                 i;
-    ngx_array_t               *pages;
-    ngx_http_err_page_t       *err_page, *page;
-    ngx_http_core_loc_conf_t  *clcf;
-
-    ngx_conf_merge_uint_value(conf->soft404, prev->soft404,
-                              NGX_HTTP_STATUS_POLICY_SOFT404_OFF);
-
-    if (conf->soft404 == NGX_HTTP_STATUS_POLICY_SOFT404_OFF) {
-        return NGX_CONF_OK;
-    }
-
-    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
-
-    if (clcf->error_pages == NULL) {
-        return NGX_CONF_OK;
-    }
-
-    /* the "=" form, without a code, has overwrite 0 */
-
-    err_page = clcf->error_pages->elts;
-
-    for (i = 0; i < clcf->error_pages->nelts; i++) {
-        if (err_page[i].status == NGX_HTTP_NOT_FOUND
-            && err_page[i].overwrite == 0)
-        {
-            break;
-        }
-    }
-
-    if (i == clcf->error_pages->nelts) {
-        return NGX_CONF_OK;
-    }
-
-    conf->soft404_page = 1;
-
-    /* a static URI target is recognized by its URI; others are not known */
-
-    if (err_page[i].value.lengths == NULL
-        && err_page[i].value.value.len
-        && err_page[i].value.value.data[0] == '/')
-    {
-        conf->soft404_target = err_page[i].value.value;
-    }
-
-    if (conf->soft404 != NGX_HTTP_STATUS_POLICY_SOFT404_FIX) {
-        return NGX_CONF_OK;
-    }
-
-    /* a copy: the list may be shared with other levels */
-
-    pages = ngx_array_create(cf->pool, clcf->error_pages->nelts,
-                             sizeof(ngx_http_err_page_t));
-    if (pages == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    page = ngx_array_push_n(pages, clcf->error_pages->nelts);
-    if (page == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    ngx_memcpy(page, err_page,
-               clcf->error_pages->nelts * sizeof(ngx_http_err_page_t));
-
-    page[i].overwrite = NGX_HTTP_NOT_FOUND;
-    clcf->error_pages = pages;
-
-    return NGX_CONF_OK;
-}
 
 
 /*
@@ -148,11 +72,9 @@ ngx_http_status_policy_soft404_header(ngx_http_request_t *r,
         return;
     }
 
-    if (ngx_http_status_policy_escape(r->pool, ctx->uri.data, ctx->uri.len,
-                                      &path)
+    if (ngx_http_status_policy_log_escape(r->pool, &ctx->uri, &path)
         != NGX_OK
-        || ngx_http_status_policy_escape(r->pool, r->uri.data, r->uri.len,
-                                         &target)
+        || ngx_http_status_policy_log_escape(r->pool, &r->uri, &target)
            != NGX_OK)
     {
         return;

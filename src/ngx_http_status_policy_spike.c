@@ -1,13 +1,15 @@
 
 /*
- * ngx_http_status_policy_module: status_spike_zone and status_spike,
+ * ngx_http_status_policy_module: the spike zones (status_spike_zone),
  * counting final responses per host + path in shared memory and logging
  * spikes.
  *
  * The zone is an nginx shared memory zone with a slab pool; its one
  * allocation is the block the core counts in.  The core does the
- * counting; this file owns the zone, its mutex (held only around a core
- * call, which neither allocates nor blocks) and the log lines.
+ * counting; this file owns the zone, its mutex and the log lines.  The
+ * mutex is held only around one core call; a hit or a sweep neither
+ * allocates nor blocks, a report's copy of the top paths sorts in the
+ * worker's own memory.
  */
 
 
@@ -35,7 +37,7 @@ static void ngx_http_status_policy_spike_sweep_handler(ngx_event_t *ev);
 
 
 char *
-ngx_http_status_policy_spike_zone(ngx_conf_t *cf, ngx_command_t *cmd,
+ngx_http_status_policy_set_spike_zone(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf)
 {
     ngx_http_status_policy_main_conf_t *smcf = conf;
@@ -49,6 +51,13 @@ ngx_http_status_policy_spike_zone(ngx_conf_t *cf, ngx_command_t *cmd,
 
     zone = ngx_pcalloc(cf->pool, sizeof(ngx_http_status_policy_spike_zone_t));
     if (zone == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_array_init(&zone->codes, cf->pool,
+                       NGX_HTTP_STATUS_POLICY_SPIKE_CODES, sizeof(ngx_uint_t))
+        != NGX_OK)
+    {
         return NGX_CONF_ERROR;
     }
 
@@ -79,15 +88,6 @@ ngx_http_status_policy_spike_zone(ngx_conf_t *cf, ngx_command_t *cmd,
     shm_zone->data = zone;
 
     zone->name = name;
-    zone->shm_zone = shm_zone;
-
-    if (smcf->spike_zones.elts == NULL
-        && ngx_array_init(&smcf->spike_zones, cf->pool, 2,
-                          sizeof(ngx_http_status_policy_spike_zone_t *))
-           != NGX_OK)
-    {
-        return NGX_CONF_ERROR;
-    }
 
     zp = ngx_array_push(&smcf->spike_zones);
     if (zp == NULL) {
@@ -108,13 +108,12 @@ ngx_http_status_policy_spike_parse(ngx_conf_t *cf, ngx_str_t *value,
     u_char      *p;
     ngx_int_t    n;
     ngx_str_t    s;
-    ngx_uint_t   i, j;
+    ngx_uint_t   i, j, *c;
 
     static ngx_str_t  reserved = ngx_string("status_policy_rule_hits");
 
     ngx_str_null(name);
     *size = 0;
-    zone->ncodes = 0;
 
     for (i = 1; i < cf->args->nelts; i++) {
 
@@ -271,8 +270,13 @@ ngx_http_status_policy_spike_parse(ngx_conf_t *cf, ngx_str_t *value,
         return NGX_ERROR;
     }
 
-    if (zone->ncodes == 0) {
-        zone->codes[zone->ncodes++] = NGX_HTTP_NOT_FOUND;
+    if (zone->codes.nelts == 0) {
+        c = ngx_array_push(&zone->codes);
+        if (c == NULL) {
+            return NGX_ERROR;
+        }
+
+        *c = NGX_HTTP_NOT_FOUND;
     }
 
     return NGX_OK;
@@ -286,7 +290,7 @@ ngx_http_status_policy_spike_codes(ngx_conf_t *cf, ngx_str_t *value,
     u_char      *p, *last;
     ngx_int_t    code;
     ngx_str_t    s;
-    ngx_uint_t   i;
+    ngx_uint_t  *c;
 
     p = value->data + 6;
     last = value->data + value->len;
@@ -299,25 +303,23 @@ ngx_http_status_policy_spike_codes(ngx_conf_t *cf, ngx_str_t *value,
         }
 
         s.len = p - s.data;
-        code = ngx_atoi(s.data, s.len);
+        code = ngx_http_status_policy_parse_code(&s);
 
-        if (code == NGX_ERROR || s.len != 3 || code < 400 || code > 599) {
+        if (code == NGX_ERROR || code < 400 || code > 599) {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                "status_spike_zone: invalid code \"%V\" in "
                                "\"%V\", expected 400-599", &s, value);
             return NGX_ERROR;
         }
 
-        for (i = 0; i < zone->ncodes; i++) {
-            if (zone->codes[i] == (ngx_uint_t) code) {
-                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                                   "status_spike_zone: code %i is listed "
-                                   "twice in \"%V\"", code, value);
-                return NGX_ERROR;
-            }
+        if (ngx_http_status_policy_code_listed(&zone->codes, code)) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "status_spike_zone: code %i is listed "
+                               "twice in \"%V\"", code, value);
+            return NGX_ERROR;
         }
 
-        if (zone->ncodes == NGX_HTTP_STATUS_POLICY_SPIKE_CODES) {
+        if (zone->codes.nelts == NGX_HTTP_STATUS_POLICY_SPIKE_CODES) {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                "status_spike_zone: too many codes in \"%V\", "
                                "at most %d", value,
@@ -325,7 +327,12 @@ ngx_http_status_policy_spike_codes(ngx_conf_t *cf, ngx_str_t *value,
             return NGX_ERROR;
         }
 
-        zone->codes[zone->ncodes++] = code;
+        c = ngx_array_push(&zone->codes);
+        if (c == NULL) {
+            return NGX_ERROR;
+        }
+
+        *c = code;
         p++;
     }
 
@@ -398,96 +405,6 @@ ngx_http_status_policy_spike_init_zone(ngx_shm_zone_t *shm_zone, void *data)
 }
 
 
-char *
-ngx_http_status_policy_spike(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
-{
-    ngx_http_status_policy_loc_conf_t *lcf = conf;
-
-    ngx_str_t                           *value;
-    ngx_http_status_policy_spike_ref_t  *ref, **rp;
-    ngx_http_status_policy_main_conf_t  *smcf;
-
-    if (lcf->spike != NGX_CONF_UNSET_PTR) {
-        return "is duplicate";
-    }
-
-    value = cf->args->elts;
-
-    if (ngx_strcmp(value[1].data, "off") == 0) {
-        lcf->spike = NULL;
-        return NGX_CONF_OK;
-    }
-
-    smcf = ngx_http_conf_get_module_main_conf(cf,
-                                              ngx_http_status_policy_module);
-
-    /* zones may be defined after their use: resolved at postconfiguration */
-
-    ref = ngx_pcalloc(cf->pool, sizeof(ngx_http_status_policy_spike_ref_t));
-    if (ref == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    ref->name = value[1];
-    ref->file = cf->conf_file->file.name;
-    ref->line = cf->conf_file->line;
-
-    if (smcf->spike_refs.elts == NULL
-        && ngx_array_init(&smcf->spike_refs, cf->pool, 4,
-                          sizeof(ngx_http_status_policy_spike_ref_t *))
-           != NGX_OK)
-    {
-        return NGX_CONF_ERROR;
-    }
-
-    rp = ngx_array_push(&smcf->spike_refs);
-    if (rp == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    *rp = ref;
-    lcf->spike = ref;
-
-    return NGX_CONF_OK;
-}
-
-
-ngx_int_t
-ngx_http_status_policy_spike_resolve(ngx_conf_t *cf,
-    ngx_http_status_policy_main_conf_t *smcf)
-{
-    ngx_uint_t                             i, j;
-    ngx_http_status_policy_spike_ref_t   **ref;
-    ngx_http_status_policy_spike_zone_t  **zone;
-
-    ref = smcf->spike_refs.elts;
-    zone = smcf->spike_zones.elts;
-
-    for (i = 0; i < smcf->spike_refs.nelts; i++) {
-
-        for (j = 0; j < smcf->spike_zones.nelts; j++) {
-            if (zone[j]->name.len == ref[i]->name.len
-                && ngx_strncmp(zone[j]->name.data, ref[i]->name.data,
-                               ref[i]->name.len)
-                   == 0)
-            {
-                ref[i]->zone = zone[j];
-                break;
-            }
-        }
-
-        if (ref[i]->zone == NULL) {
-            ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
-                          "status_spike: unknown zone \"%V\" in %V:%ui",
-                          &ref[i]->name, &ref[i]->file, ref[i]->line);
-            return NGX_ERROR;
-        }
-    }
-
-    return NGX_OK;
-}
-
-
 ngx_int_t
 ngx_http_status_policy_spike_handler(ngx_http_request_t *r)
 {
@@ -495,7 +412,7 @@ ngx_http_status_policy_spike_handler(ngx_http_request_t *r)
     size_t                                len;
     ngx_int_t                             kind;
     ngx_str_t                            *host, *path, referer;
-    ngx_uint_t                            i, status;
+    ngx_uint_t                            status;
     sp_spike_event_t                      ev;
     ngx_http_core_srv_conf_t             *cscf;
     ngx_http_status_policy_ctx_t         *ctx;
@@ -526,13 +443,7 @@ ngx_http_status_policy_spike_handler(ngx_http_request_t *r)
     zone = ref->zone;
     status = r->headers_out.status;
 
-    for (i = 0; i < zone->ncodes; i++) {
-        if (zone->codes[i] == status) {
-            break;
-        }
-    }
-
-    if (i == zone->ncodes) {
+    if (!ngx_http_status_policy_code_listed(&zone->codes, status)) {
         return NGX_OK;
     }
 
@@ -597,7 +508,7 @@ ngx_http_status_policy_spike_init_process(ngx_cycle_t *cycle)
     smcf = ngx_http_cycle_get_module_main_conf(cycle,
                                                ngx_http_status_policy_module);
 
-    if (smcf == NULL || smcf->spike_zones.elts == NULL) {
+    if (smcf == NULL) {
         return NGX_OK;
     }
 
@@ -651,14 +562,20 @@ ngx_http_status_policy_spike_sweep_handler(ngx_event_t *ev)
 }
 
 
-/* wall-clock milliseconds: the same in every worker, and shown in reports */
+/* A zone's top paths, copied out under its lock for a report. */
 
-uint64_t
-ngx_http_status_policy_now_ms(void)
+size_t
+ngx_http_status_policy_spike_top(ngx_http_status_policy_spike_zone_t *zone,
+    uint64_t now_ms, sp_spike_path_t *paths, size_t max,
+    sp_spike_stats_t *stats)
 {
-    ngx_time_t  *tp;
+    size_t  n;
 
-    tp = ngx_timeofday();
+    ngx_shmtx_lock(&zone->shpool->mutex);
 
-    return (uint64_t) tp->sec * 1000 + tp->msec;
+    n = sp_spike_top(zone->block, now_ms, paths, max, stats);
+
+    ngx_shmtx_unlock(&zone->shpool->mutex);
+
+    return n;
 }

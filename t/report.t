@@ -38,6 +38,14 @@ my $t = TestNginx->new(
             status_spike off;
             status_policy_report html;
         }
+
+        # a level whose rule is written after the location inside it
+        location /tie/ {
+            location /tie/deep/ {
+                status_policy 410 /tie/deep/;
+            }
+            status_policy 410 /tie/;
+        }
     }
 HTTP
 
@@ -52,6 +60,8 @@ $t->get('/broken-link', headers => ['Referer: https://news.example/a'])
 $t->get('/old-blog/2019/post') for 1 .. 3;
 $t->get('/about-2019.html');
 $t->get('/docs/v1/x') for 1 .. 2;
+$t->get('/tie/deep/x');
+$t->get('/tie/x');
 
 {
     my $r = $t->get('/report');
@@ -88,6 +98,10 @@ $t->get('/docs/v1/x') for 1 .. 2;
     like($hits{'/old-blog/'}{rule}, qr{/retired\.rules:1$},
          'rules are named source:line');
     is($doc->{rules}[0]{pattern}, '/old-blog/', 'the most hit rule first');
+    is_deeply([map { $_->{pattern} } grep { $_->{hits} == 1 }
+                   @{ $doc->{rules} // [] }],
+              ['= /about-2019.html', '/tie/', '/tie/deep/'],
+              'equal counts in configuration order: outer levels first');
 
     my ($other) = grep { $_->{name} eq 'other' } @{ $doc->{zones} };
     is_deeply($other->{codes}, [404, 410], 'a zone lists its codes');
@@ -131,6 +145,27 @@ $t->get('/docs/v1/x') for 1 .. 2;
 
     my $r3 = $t->get('/report', headers => ['Accept: text/plain']);
     like($r3->{headers}{'content-type'}, qr{^text/plain}, 'Accept: text/plain');
+
+    # the format Accept prefers by its q-values, not the first one named
+    my @negotiated = (
+        ['application/json;q=0.1, text/html', qr{^text/html},
+         'a JSON type with a lower q loses to HTML'],
+        ['text/html;q=0.2, application/json;q=0.9', qr{^application/json},
+         'the higher q wins whatever the order'],
+        ['application/openmetrics-text;version=1.0.0,'
+         . 'application/openmetrics-text;version=0.0.1;q=0.75,'
+         . 'text/plain;version=0.0.4;q=0.5,*/*;q=0.1',
+         qr{^text/plain}, "Prometheus's own Accept"],
+        ['*/*', qr{^application/json}, 'any type: JSON'],
+        ['text/html, text/plain', qr{^text/html},
+         'a tie between HTML and Prometheus: HTML'],
+        ['image/png', qr{^application/json}, 'nothing offered: JSON'],
+    );
+    for my $n (@negotiated) {
+        my ($accept, $type, $name) = @$n;
+        like($t->get('/report', headers => ["Accept: $accept"])
+                 ->{headers}{'content-type'}, $type, $name);
+    }
 
     my $post = $t->get('/report', method => 'POST');
     is($post->{status}, 405, 'only GET and HEAD');

@@ -1,7 +1,7 @@
 
 /*
- * ngx_http_status_policy_module: answers for error codes that nginx has no
- * reason phrase and no page for.
+ * ngx_http_status_policy_module: pages for the error codes that nginx has
+ * no reason phrase and no page for.
  *
  * Returned to nginx, such a code (451 among them) goes out as
  * "HTTP/1.1 451 " with an empty body.  Unless error_page handles the code
@@ -18,38 +18,10 @@
 #include "ngx_http_status_policy_module.h"
 
 
-typedef struct {
-    ngx_uint_t  code;
-    ngx_str_t   status_line;
-} ngx_http_status_policy_reason_t;
-
-
-static ngx_str_t *ngx_http_status_policy_status_line(ngx_uint_t code);
 static ngx_flag_t ngx_http_status_policy_has_error_page(
     ngx_http_core_loc_conf_t *clcf, ngx_uint_t code);
 static ngx_buf_t *ngx_http_status_policy_page(ngx_http_request_t *r,
     ngx_http_core_loc_conf_t *clcf, ngx_str_t *status_line);
-
-
-/* registered codes missing from nginx's own table */
-
-static ngx_http_status_policy_reason_t  ngx_http_status_policy_reasons[] = {
-    { 407, ngx_string("407 Proxy Authentication Required") },
-    { 417, ngx_string("417 Expectation Failed") },
-    { 422, ngx_string("422 Unprocessable Content") },
-    { 423, ngx_string("423 Locked") },
-    { 424, ngx_string("424 Failed Dependency") },
-    { 425, ngx_string("425 Too Early") },
-    { 426, ngx_string("426 Upgrade Required") },
-    { 428, ngx_string("428 Precondition Required") },
-    { 431, ngx_string("431 Request Header Fields Too Large") },
-    { 451, ngx_string("451 Unavailable For Legal Reasons") },
-    { 506, ngx_string("506 Variant Also Negotiates") },
-    { 508, ngx_string("508 Loop Detected") },
-    { 510, ngx_string("510 Not Extended") },
-    { 511, ngx_string("511 Network Authentication Required") },
-    { 0, ngx_null_string }
-};
 
 
 static u_char  ngx_http_status_policy_msie_padding[] =
@@ -62,17 +34,20 @@ static u_char  ngx_http_status_policy_msie_padding[] =
 ;
 
 
+/*
+ * Sends the code with the module's page, or returns NGX_DECLINED for a
+ * code nginx answers well itself or that error_page handles here.
+ */
+
 ngx_int_t
-ngx_http_status_policy_send_status(ngx_http_request_t *r, ngx_uint_t code)
+ngx_http_status_policy_send_page(ngx_http_request_t *r, ngx_uint_t code)
 {
-    ngx_int_t                  rc;
-    ngx_buf_t                 *b;
-    ngx_str_t                 *status_line;
-    ngx_chain_t                    out;
+    ngx_buf_t                     *b;
+    ngx_str_t                     *status_line;
     ngx_http_core_loc_conf_t      *clcf;
     ngx_http_status_policy_ctx_t  *ctx;
 
-    status_line = ngx_http_status_policy_status_line(code);
+    status_line = ngx_http_status_policy_own_status_line(code);
     if (status_line == NULL) {
         return NGX_DECLINED;
     }
@@ -111,31 +86,7 @@ ngx_http_status_policy_send_status(ngx_http_request_t *r, ngx_uint_t code)
         ctx->own_page = 1;
     }
 
-    rc = ngx_http_send_header(r);
-
-    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
-        return rc;
-    }
-
-    out.buf = b;
-    out.next = NULL;
-
-    return ngx_http_output_filter(r, &out);
-}
-
-
-static ngx_str_t *
-ngx_http_status_policy_status_line(ngx_uint_t code)
-{
-    ngx_http_status_policy_reason_t  *reason;
-
-    for (reason = ngx_http_status_policy_reasons; reason->code; reason++) {
-        if (reason->code == code) {
-            return &reason->status_line;
-        }
-    }
-
-    return NULL;
+    return ngx_http_status_policy_send_response(r, b);
 }
 
 
