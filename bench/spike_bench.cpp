@@ -39,10 +39,9 @@ void BM_SpikeHit(benchmark::State &state)
     }
 
     auto block = std::make_unique<uint64_t[]>(kZoneBytes / sizeof(uint64_t));
-    bool reused = false;
     SpikeConfig cfg;
     cfg.threshold = 1000000;    // no spike events: the common path
-    if (!SpikeZone::init(block.get(), kZoneBytes, cfg, 0, &reused)) {
+    if (!SpikeZone::init(block.get(), kZoneBytes, cfg, 0)) {
         state.SkipWithError("zone too small");
         return;
     }

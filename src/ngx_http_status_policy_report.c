@@ -177,8 +177,7 @@ static ngx_int_t
 ngx_http_status_policy_report_zones(ngx_http_request_t *r,
     sp_report_t *report)
 {
-    int                                   *codes;
-    ngx_uint_t                             i, k, *code;
+    ngx_uint_t                             i;
     sp_spike_path_t                       *paths;
     sp_report_zone_t                      *rz;
     ngx_http_status_policy_spike_zone_t  **zone;
@@ -207,23 +206,15 @@ ngx_http_status_policy_report_zones(ngx_http_request_t *r,
 
         paths = ngx_palloc(r->pool, NGX_HTTP_STATUS_POLICY_REPORT_PATHS
                                     * sizeof(sp_spike_path_t));
-        codes = ngx_palloc(r->pool, zone[i]->codes.nelts * sizeof(int));
-
-        if (paths == NULL || codes == NULL) {
+        if (paths == NULL) {
             return NGX_ERROR;
-        }
-
-        code = zone[i]->codes.elts;
-
-        for (k = 0; k < zone[i]->codes.nelts; k++) {
-            codes[k] = (int) code[k];
         }
 
         rz[i].name.data = (const char *) zone[i]->name.data;
         rz[i].name.len = zone[i]->name.len;
         rz[i].cfg = zone[i]->cfg;
-        rz[i].codes = codes;
-        rz[i].ncodes = zone[i]->codes.nelts;
+        rz[i].codes = zone[i]->cfg.codes;
+        rz[i].ncodes = zone[i]->cfg.ncodes;
         rz[i].paths = paths;
         rz[i].npaths = ngx_http_status_policy_spike_top(zone[i],
                                           report->now_ms, paths,

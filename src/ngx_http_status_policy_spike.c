@@ -279,6 +279,19 @@ ngx_http_status_policy_spike_parse(ngx_conf_t *cf, ngx_str_t *value,
         *c = NGX_HTTP_NOT_FOUND;
     }
 
+    /* the core tells the units of a zone kept across reloads by them */
+
+    c = zone->codes.elts;
+
+    for (i = 0; i < zone->codes.nelts; i++) {
+        zone->cfg.codes[i] = (int) c[i];
+    }
+
+    zone->cfg.ncodes = zone->codes.nelts;
+
+    /* later than the zone's previous configuration: see init_zone() */
+    zone->cfg.generation = ngx_http_status_policy_now_ms();
+
     return NGX_OK;
 }
 
@@ -353,17 +366,20 @@ ngx_http_status_policy_spike_init_zone(ngx_shm_zone_t *shm_zone, void *data)
     shpool = (ngx_slab_pool_t *) shm_zone->shm.addr;
 
     if (ozone) {
-        /* a reload kept the zone: the counts go on, with the new config */
+        /*
+         * A reload kept the zone.  Nothing is written here: the old
+         * workers still count in it, and this configuration may yet be
+         * rejected.  The new workers claim it when they start.
+         */
 
         zone->shpool = ozone->shpool;
         zone->block = ozone->block;
         zone->block_size = ozone->block_size;
 
-        if (sp_spike_init(zone->block, zone->block_size, &zone->cfg,
-                          ngx_http_status_policy_now_ms())
-            == SP_ERROR)
-        {
-            return NGX_ERROR;
+        /* newer than the old configuration, even if the clock went back */
+
+        if (zone->cfg.generation <= ozone->cfg.generation) {
+            zone->cfg.generation = ozone->cfg.generation + 1;
         }
 
         return NGX_OK;
@@ -477,9 +493,9 @@ ngx_http_status_policy_spike_handler(ngx_http_request_t *r)
 
     ngx_shmtx_lock(&zone->shpool->mutex);
 
-    kind = sp_spike_hit(zone->block, (int) status, (const char *) key, len,
-                        (const char *) referer.data, referer.len,
-                        ngx_http_status_policy_now_ms(), &ev);
+    kind = sp_spike_hit(zone->block, &zone->cfg, (int) status,
+                        (const char *) key, len, (const char *) referer.data,
+                        referer.len, ngx_http_status_policy_now_ms(), &ev);
 
     ngx_shmtx_unlock(&zone->shpool->mutex);
 
@@ -492,18 +508,29 @@ ngx_http_status_policy_spike_handler(ngx_http_request_t *r)
 
 
 /*
- * Every worker sweeps every zone a few times a window, so that the end
- * of a spike is logged even when its path gets no more requests; the
- * first worker to see it ends it.
+ * A worker of a new configuration claims every zone first, so that one
+ * kept across a reload with another window or other codes starts afresh
+ * now, with a notice, and the old workers stop counting in it.  The
+ * first worker alone then sweeps every zone a few times a window, so
+ * that the end of a spike is logged even when its path gets no more
+ * requests.  The cache manager and loader take no part.
  */
 
 ngx_int_t
 ngx_http_status_policy_spike_init_process(ngx_cycle_t *cycle)
 {
+    u_char                                 notice[256];
+    ngx_int_t                              claim;
     ngx_uint_t                             i;
     ngx_event_t                           *ev;
     ngx_http_status_policy_spike_zone_t  **zone;
     ngx_http_status_policy_main_conf_t    *smcf;
+
+    if (ngx_process != NGX_PROCESS_WORKER
+        && ngx_process != NGX_PROCESS_SINGLE)
+    {
+        return NGX_OK;
+    }
 
     smcf = ngx_http_cycle_get_module_main_conf(cycle,
                                                ngx_http_status_policy_module);
@@ -515,6 +542,24 @@ ngx_http_status_policy_spike_init_process(ngx_cycle_t *cycle)
     zone = smcf->spike_zones.elts;
 
     for (i = 0; i < smcf->spike_zones.nelts; i++) {
+
+        ngx_shmtx_lock(&zone[i]->shpool->mutex);
+
+        claim = sp_spike_claim(zone[i]->block, &zone[i]->cfg,
+                               ngx_http_status_policy_now_ms(),
+                               (char *) notice, sizeof(notice));
+
+        ngx_shmtx_unlock(&zone[i]->shpool->mutex);
+
+        if (claim == SP_SPIKE_RESTARTED) {
+            ngx_log_error(NGX_LOG_NOTICE, cycle->log, 0,
+                          "status_spike_zone \"%V\" starts afresh: %s",
+                          &zone[i]->name, notice);
+        }
+
+        if (ngx_worker != 0) {
+            continue;
+        }
 
         ev = ngx_pcalloc(cycle->pool, sizeof(ngx_event_t));
         if (ev == NULL) {
@@ -547,7 +592,8 @@ ngx_http_status_policy_spike_sweep_handler(ngx_event_t *ev)
 
     ngx_shmtx_lock(&zone->shpool->mutex);
 
-    n = sp_spike_sweep(zone->block, ngx_http_status_policy_now_ms(), events,
+    n = sp_spike_sweep(zone->block, &zone->cfg,
+                       ngx_http_status_policy_now_ms(), events,
                        NGX_HTTP_STATUS_POLICY_SPIKE_EVENTS);
 
     ngx_shmtx_unlock(&zone->shpool->mutex);
@@ -573,7 +619,7 @@ ngx_http_status_policy_spike_top(ngx_http_status_policy_spike_zone_t *zone,
 
     ngx_shmtx_lock(&zone->shpool->mutex);
 
-    n = sp_spike_top(zone->block, now_ms, paths, max, stats);
+    n = sp_spike_top(zone->block, &zone->cfg, now_ms, paths, max, stats);
 
     ngx_shmtx_unlock(&zone->shpool->mutex);
 

@@ -17,6 +17,7 @@ using status_policy::RefererSlot;
 using status_policy::SpikeConfig;
 using status_policy::SpikeEvent;
 using status_policy::SpikeZone;
+using status_policy::kCodesMax;
 using status_policy::kKeyMax;
 using status_policy::kRefererMax;
 using status_policy::kReferers;
@@ -26,6 +27,7 @@ static_assert(sizeof(sp_spike_path_t{}.referers[0].text) >= kRefererMax);
 static_assert(sizeof(sp_spike_path_t{}.referers)
                   / sizeof(sp_spike_path_t{}.referers[0])
               >= kReferers);
+static_assert(SP_SPIKE_CODES == kCodesMax);
 
 namespace {
 
@@ -83,7 +85,40 @@ SpikeConfig config_of(const sp_spike_config_t *cfg)
     c.window_ms = std::max<uint32_t>(cfg->window_ms, 1);
     c.threshold = std::max<uint32_t>(cfg->threshold, 1);
     c.factor = cfg->factor;
+    c.generation = cfg->generation;
+    c.ncodes = static_cast<uint32_t>(std::min<size_t>(cfg->ncodes, kCodesMax));
+    std::copy(cfg->codes, cfg->codes + c.ncodes, c.codes);
     return c;
+}
+
+std::string codes_text(const SpikeConfig &c)
+{
+    std::string s;
+    for (uint32_t i = 0; i < std::min<uint32_t>(c.ncodes, kCodesMax); i++) {
+        s += (i ? "," : "") + std::to_string(c.codes[i]);
+    }
+    return s;
+}
+
+// What differs between the configuration a zone kept and the new one.
+std::string changes(const SpikeConfig &was, const SpikeConfig &now)
+{
+    std::string s;
+    if (was.window_ms != now.window_ms) {
+        s = "window " + duration(was.window_ms) + " -> "
+            + duration(now.window_ms);
+    }
+    std::string before = codes_text(was), after = codes_text(now);
+    if (before != after) {
+        s += (s.empty() ? "" : ", ") + ("codes " + before + " -> " + after);
+    }
+    return s;
+}
+
+// The zone, if a process configured with cfg may use it now.
+bool usable(SpikeZone &zone, const sp_spike_config_t *cfg, uint64_t now_ms)
+{
+    return zone.claim(config_of(cfg), now_ms) != SpikeZone::Claim::NotOurs;
 }
 
 } // namespace
@@ -103,19 +138,47 @@ size_t sp_spike_min_size(void) noexcept
 int sp_spike_init(void *block, size_t size, const sp_spike_config_t *cfg,
                   uint64_t now_ms) noexcept
 {
-    bool reused = false;
-    if (!SpikeZone::init(block, size, config_of(cfg), now_ms, &reused)) {
-        return SP_ERROR;
-    }
-    return reused ? 1 : 0;
+    return SpikeZone::init(block, size, config_of(cfg), now_ms) ? SP_OK
+                                                                 : SP_ERROR;
 }
 
-int sp_spike_hit(void *block, int code, const char *key, size_t key_len,
-                 const char *referer, size_t referer_len, uint64_t now_ms,
+int sp_spike_claim(void *block, const sp_spike_config_t *cfg,
+                   uint64_t now_ms, char *notice, size_t notice_size) noexcept
+{
+    try {
+        SpikeZone zone(block);
+        SpikeConfig previous;
+        SpikeConfig c = config_of(cfg);
+        switch (zone.claim(c, now_ms, &previous)) {
+        case SpikeZone::Claim::Ours:
+            return SP_SPIKE_OURS;
+        case SpikeZone::Claim::NotOurs:
+            return SP_SPIKE_NOT_OURS;
+        case SpikeZone::Claim::Restarted:
+            break;
+        }
+        if (notice && notice_size) {
+            std::string text = changes(previous, c);
+            size_t n = std::min(text.size(), notice_size - 1);
+            std::memcpy(notice, text.data(), n);
+            notice[n] = '\0';
+        }
+        return SP_SPIKE_RESTARTED;
+    } catch (...) {
+        return SP_SPIKE_NOT_OURS;
+    }
+}
+
+int sp_spike_hit(void *block, const sp_spike_config_t *cfg, int code,
+                 const char *key, size_t key_len, const char *referer,
+                 size_t referer_len, uint64_t now_ms,
                  sp_spike_event_t *ev) noexcept
 {
     try {
         SpikeZone zone(block);
+        if (!usable(zone, cfg, now_ms)) {
+            return SP_SPIKE_NONE;
+        }
         SpikeEvent e = zone.hit(code, std::string_view(key, key_len),
                                 std::string_view(referer, referer_len),
                                 now_ms);
@@ -129,11 +192,15 @@ int sp_spike_hit(void *block, int code, const char *key, size_t key_len,
     }
 }
 
-size_t sp_spike_sweep(void *block, uint64_t now_ms, sp_spike_event_t *ev,
+size_t sp_spike_sweep(void *block, const sp_spike_config_t *cfg,
+                      uint64_t now_ms, sp_spike_event_t *ev,
                       size_t max) noexcept
 {
     try {
         SpikeZone zone(block);
+        if (!usable(zone, cfg, now_ms)) {
+            return 0;
+        }
         size_t n = 0;
         zone.sweep(now_ms, [&](const SpikeEvent &e) {
             if (n < max) {
@@ -146,11 +213,15 @@ size_t sp_spike_sweep(void *block, uint64_t now_ms, sp_spike_event_t *ev,
     }
 }
 
-size_t sp_spike_top(void *block, uint64_t now_ms, sp_spike_path_t *out,
-                    size_t max, sp_spike_stats_t *stats) noexcept
+size_t sp_spike_top(void *block, const sp_spike_config_t *cfg,
+                    uint64_t now_ms, sp_spike_path_t *out, size_t max,
+                    sp_spike_stats_t *stats) noexcept
 {
     try {
         SpikeZone zone(block);
+        if (!usable(zone, cfg, now_ms)) {
+            return 0;
+        }
         if (stats) {
             stats->capacity = zone.capacity();
             stats->used = zone.used();

@@ -12,7 +12,7 @@ static_assert(std::is_trivially_copyable_v<PathSlot>);
 namespace {
 
 constexpr uint32_t kMagic = 0x53504b31;  // "SPK1"
-constexpr uint32_t kVersion = 6;
+constexpr uint32_t kVersion = 7;
 constexpr size_t kMinPaths = 16;
 
 // A new window's hits count this much in the baseline.
@@ -119,8 +119,18 @@ size_t SpikeZone::min_size()
     return layout_for(kMinPaths).total;
 }
 
+bool same_units(const SpikeConfig &a, const SpikeConfig &b)
+{
+    if (a.window_ms != b.window_ms || a.ncodes != b.ncodes
+        || a.ncodes > kCodesMax)
+    {
+        return false;
+    }
+    return std::equal(a.codes, a.codes + a.ncodes, b.codes);
+}
+
 bool SpikeZone::init(void *block, size_t size, const SpikeConfig &cfg,
-                     uint64_t now_ms, bool *reused)
+                     uint64_t now_ms)
 {
     size_t capacity = capacity_for(size);
     if (capacity == 0) {
@@ -129,26 +139,43 @@ bool SpikeZone::init(void *block, size_t size, const SpikeConfig &cfg,
     auto *h = static_cast<ZoneHeader *>(block);
     Layout l = layout_for(capacity);
 
-    *reused = h->magic == kMagic && h->version == kVersion
-              && h->size == size && h->capacity == capacity
-              && h->index_size == l.index_size
-              && h->filter_words == l.filter_words;
-
-    if (!*reused) {
-        std::memset(block, 0, l.total);
-        h->magic = kMagic;
-        h->version = kVersion;
-        h->size = size;
-        h->capacity = static_cast<uint32_t>(capacity);
-        h->index_size = static_cast<uint32_t>(l.index_size);
-        h->filter_words = static_cast<uint32_t>(l.filter_words);
-        h->landmark_ms = now_ms;
-    }
-
-    // a reload may change the window; the decay follows it
+    std::memset(block, 0, l.total);
+    h->magic = kMagic;
+    h->version = kVersion;
+    h->size = size;
+    h->capacity = static_cast<uint32_t>(capacity);
+    h->index_size = static_cast<uint32_t>(l.index_size);
+    h->filter_words = static_cast<uint32_t>(l.filter_words);
+    h->landmark_ms = now_ms;
     h->cfg = cfg;
     h->decay = std::log(2.0) / std::max<uint32_t>(cfg.window_ms, 1);
     return true;
+}
+
+SpikeZone::Claim SpikeZone::claim(const SpikeConfig &cfg, uint64_t now_ms,
+                                  SpikeConfig *previous)
+{
+    if (cfg.generation == h_->cfg.generation) {
+        return Claim::Ours;
+    }
+    bool same = same_units(cfg, h_->cfg);
+    if (cfg.generation < h_->cfg.generation) {
+        return same ? Claim::Ours : Claim::NotOurs;
+    }
+    if (same) {
+        h_->cfg = cfg;
+        return Claim::Ours;
+    }
+    if (previous) {
+        *previous = h_->cfg;
+    }
+    // laid out again over the same pages: the size must be the one the
+    // zone was made with, or its layout would move
+    if (capacity_for(h_->size) != h_->capacity) {
+        return Claim::NotOurs;
+    }
+    init(h_, h_->size, cfg, now_ms);
+    return Claim::Restarted;
 }
 
 SpikeZone::SpikeZone(void *block)

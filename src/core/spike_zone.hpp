@@ -18,11 +18,22 @@
 
 namespace status_policy {
 
+constexpr size_t kCodesMax = 8;
+
 struct SpikeConfig {
     uint32_t window_ms = 60000;
     uint32_t threshold = 20;
     double factor = 5.0;
+    // Which configuration this is: a later one has a greater number.
+    uint64_t generation = 0;
+    // The codes counted: with the window, what the counts mean.
+    uint32_t ncodes = 0;
+    int32_t codes[kCodesMax] = {};
 };
+
+// Whether two configurations count in the same units, so that counts
+// made under one are right under the other.
+bool same_units(const SpikeConfig &a, const SpikeConfig &b);
 
 struct SpikeEvent {
     enum Kind { None, Started, Ended } kind = None;
@@ -80,10 +91,20 @@ struct ZoneHeader;
 
 class SpikeZone {
 public:
-    // Lays the zone out in a block (or takes over one laid out before
-    // with the same size); returns false if the block is too small.
+    // Lays a fresh zone out in a block; returns false if the block is too
+    // small.
     static bool init(void *block, size_t size, const SpikeConfig &cfg,
-                     uint64_t now_ms, bool *reused);
+                     uint64_t now_ms);
+
+    // What a process configured with cfg may do with a zone kept across
+    // reloads.  The zone belongs to the newest configuration that has
+    // used it.  A newer one takes it over: the counts go on when the
+    // units are the same (the thresholds change), else the zone starts
+    // afresh and *previous is what it kept.  An older one goes on using
+    // the zone while the units are still its own.
+    enum class Claim { Ours, Restarted, NotOurs };
+    Claim claim(const SpikeConfig &cfg, uint64_t now_ms,
+                SpikeConfig *previous = nullptr);
     static size_t capacity_for(size_t size);
     static size_t min_size();
 

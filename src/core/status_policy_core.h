@@ -156,11 +156,31 @@ size_t sp_log_escape(const char *src, size_t len, char *dst, size_t size)
  * does, and sp_spike_top() sorts in process memory.
  */
 
+#define SP_SPIKE_CODES  8
+
 typedef struct {
     uint32_t     window_ms;     /* the spike window */
     uint32_t     threshold;     /* hits in a window that can start a spike */
     double       factor;        /* ... if at least factor x the baseline */
+
+    /*
+     * Which configuration this is: one loaded later has a greater number.
+     * A zone kept across a reload belongs to the newest configuration
+     * that has used it (see sp_spike_claim()).
+     */
+    uint64_t     generation;
+
+    /* the codes counted: with the window, what the stored counts mean */
+    size_t       ncodes;
+    int          codes[SP_SPIKE_CODES];
 } sp_spike_config_t;
+
+typedef enum {
+    SP_SPIKE_OURS = 0,      /* the zone counts in this configuration's units */
+    SP_SPIKE_RESTARTED,     /* taken over from an older configuration that
+                               counted in other units: started afresh */
+    SP_SPIKE_NOT_OURS       /* a newer configuration with other units has it */
+} sp_spike_claim_t;
 
 typedef enum {
     SP_SPIKE_NONE = 0,
@@ -181,28 +201,41 @@ size_t sp_spike_capacity(size_t size) SP_NOEXCEPT;
 size_t sp_spike_min_size(void) SP_NOEXCEPT;
 
 /*
- * Prepares a block.  A block that already holds a zone of the same size
- * (kept across a reload) is kept with its counts, taking the new config;
- * returns 1 then, 0 for a fresh block, SP_ERROR if too small.
+ * Lays a fresh zone out in a block for cfg; returns SP_OK, or SP_ERROR if
+ * the block is too small.  A zone kept across a reload is not laid out
+ * again: the new configuration's processes claim it.
  */
 int sp_spike_init(void *block, size_t size, const sp_spike_config_t *cfg,
     uint64_t now_ms) SP_NOEXCEPT;
+
+/*
+ * Claims a zone for a process configured with cfg (sp_spike_claim_t).
+ * The first claim of a newer configuration takes the zone over: its
+ * counts go on when the window and the codes are unchanged (threshold and
+ * factor take the new values), else it starts afresh, and notice (if
+ * given) says what changed, e.g. "window 2s -> 6s".  A process of an
+ * older configuration keeps using the zone only while it counts in the
+ * same units.  Every call below claims the zone first, and does nothing
+ * when it is not the caller's.
+ */
+int sp_spike_claim(void *block, const sp_spike_config_t *cfg,
+    uint64_t now_ms, char *notice, size_t notice_size) SP_NOEXCEPT;
 
 /*
  * Counts one response with a counted code for KEY (host + path) and its
  * referer (may be empty).  Returns SP_SPIKE_STARTED with ev filled when
  * this hit starts a spike, SP_SPIKE_NONE otherwise.
  */
-int sp_spike_hit(void *block, int code, const char *key, size_t key_len,
-    const char *referer, size_t referer_len, uint64_t now_ms,
-    sp_spike_event_t *ev) SP_NOEXCEPT;
+int sp_spike_hit(void *block, const sp_spike_config_t *cfg, int code,
+    const char *key, size_t key_len, const char *referer,
+    size_t referer_len, uint64_t now_ms, sp_spike_event_t *ev) SP_NOEXCEPT;
 
 /*
  * Ends the spikes whose window count fell under the threshold; writes up
  * to max events and returns how many.  Called periodically.
  */
-size_t sp_spike_sweep(void *block, uint64_t now_ms, sp_spike_event_t *ev,
-    size_t max) SP_NOEXCEPT;
+size_t sp_spike_sweep(void *block, const sp_spike_config_t *cfg,
+    uint64_t now_ms, sp_spike_event_t *ev, size_t max) SP_NOEXCEPT;
 
 /* One path of the report, copied out of the block. */
 typedef struct {
@@ -240,8 +273,9 @@ typedef struct {
  * Copies the top paths (spiking ones first, then by current window count,
  * then by total) into out; returns how many.
  */
-size_t sp_spike_top(void *block, uint64_t now_ms, sp_spike_path_t *out,
-    size_t max, sp_spike_stats_t *stats) SP_NOEXCEPT;
+size_t sp_spike_top(void *block, const sp_spike_config_t *cfg,
+    uint64_t now_ms, sp_spike_path_t *out, size_t max,
+    sp_spike_stats_t *stats) SP_NOEXCEPT;
 
 
 /*

@@ -98,7 +98,7 @@ struct Fixture {
         }
 
         zone.name = {p[3].data(), p[3].size()};
-        zone.cfg = {60000, 20, 5};
+        zone.cfg = {60000, 20, 5, 1, 2, {404, 410}};
         zone.codes = codes;
         zone.ncodes = 2;
         zone.stats = {100, 1, 5, 0, 2};

@@ -31,8 +31,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static std::vector<uint64_t> block(block_size / 8);
     std::memset(block.data(), 0, block_size);
 
-    sp_spike_config_t cfg{6000, 3, 2.0};
-    check(sp_spike_init(block.data(), block_size, &cfg, 1000000) == 0);
+    sp_spike_config_t cfg{6000, 3, 2.0, 1, 1, {404}};
+    check(sp_spike_init(block.data(), block_size, &cfg, 1000000) == SP_OK);
     size_t capacity = sp_spike_capacity(block_size);
 
     uint64_t now = 1000000;
@@ -51,17 +51,28 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             i += klen;
             std::string ref = key.substr(0, key.size() / 2);
             sp_spike_event_t e;
-            sp_spike_hit(block.data(), 404, key.data(), key.size(),
+            sp_spike_hit(block.data(), &cfg, 404, key.data(), key.size(),
                          ref.data(), ref.size(), now, &e);
             break;
         }
         case 2:
+            if (op & 0x40) {
+                // a reload: a newer configuration, perhaps in other units
+                cfg.generation++;
+                cfg.window_ms = (op & 0x20) ? 6000 : 2000;
+                cfg.threshold = 1 + (op & 0x7);
+                char notice[64];
+                int claim = sp_spike_claim(block.data(), &cfg, now, notice,
+                                           sizeof(notice));
+                check(claim == SP_SPIKE_OURS || claim == SP_SPIKE_RESTARTED);
+                break;
+            }
             // the clock moves, mostly forward, sometimes back
             now += (op & 0x80) ? -static_cast<int64_t>(op) * 977
                                : static_cast<int64_t>(op) * 1999;
             break;
         case 3:
-            sp_spike_sweep(block.data(), now, ev, 8);
+            sp_spike_sweep(block.data(), &cfg, now, ev, 8);
             break;
         case 4: {
             if (op & 0x40 && i + 3 <= size) {
@@ -72,7 +83,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 break;
             }
             sp_spike_stats_t stats{};
-            size_t n = sp_spike_top(block.data(), now, top.data(),
+            size_t n = sp_spike_top(block.data(), &cfg, now, top.data(),
                                     top.size(), &stats);
             check(n <= capacity && stats.used <= stats.capacity);
             for (size_t k = 0; k < n; k++) {

@@ -86,7 +86,7 @@ struct Report {
         path.referers[0].count = 61;
 
         zone.name = {"spikes", 6};
-        zone.cfg = {60000, 20, 5};
+        zone.cfg = {60000, 20, 5, 1, 2, {404, 410}};
         zone.codes = codes;
         zone.ncodes = 2;
         zone.stats = {1000, 1, 90, 0, 7};

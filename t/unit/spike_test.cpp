@@ -19,20 +19,33 @@ public:
                   uint64_t now = 1000000)
         : block_(size / 8 + 1), size_(size)
     {
-        cfg_ = {static_cast<uint32_t>(kWindow), threshold, factor};
+        cfg_ = {static_cast<uint32_t>(kWindow), threshold, factor, 1, 1,
+                {404}};
         init_rc_ = sp_spike_init(block(), size_, &cfg_, now);
     }
 
     void *block() { return block_.data(); }
     int init_rc() const { return init_rc_; }
-    int reinit(uint64_t now) { return sp_spike_init(block(), size_, &cfg_, now); }
+    sp_spike_config_t &config() { return cfg_; }
+
+    // a process of another configuration claims the zone
+    int claim(const sp_spike_config_t &cfg, uint64_t now,
+              std::string *notice = nullptr)
+    {
+        char text[256] = "";
+        int rc = sp_spike_claim(block(), &cfg, now, text, sizeof(text));
+        if (notice) {
+            *notice = text;
+        }
+        return rc;
+    }
 
     // one hit; returns the event line, or "" if none
     std::string hit(const std::string &key, uint64_t now,
                     const std::string &referer = "", int code = 404)
     {
         sp_spike_event_t ev{};
-        int kind = sp_spike_hit(block(), code, key.data(), key.size(),
+        int kind = sp_spike_hit(block(), &cfg_, code, key.data(), key.size(),
                                 referer.data(), referer.size(), now, &ev);
         return kind == SP_SPIKE_NONE ? "" : ev.line;
     }
@@ -40,7 +53,7 @@ public:
     std::vector<std::string> sweep(uint64_t now)
     {
         sp_spike_event_t ev[8];
-        size_t n = sp_spike_sweep(block(), now, ev, 8);
+        size_t n = sp_spike_sweep(block(), &cfg_, now, ev, 8);
         std::vector<std::string> lines;
         for (size_t i = 0; i < n; i++) {
             lines.emplace_back(ev[i].line);
@@ -52,7 +65,8 @@ public:
                                      sp_spike_stats_t *stats = nullptr)
     {
         std::vector<sp_spike_path_t> out(max);
-        out.resize(sp_spike_top(block(), now, out.data(), max, stats));
+        out.resize(sp_spike_top(block(), &cfg_, now, out.data(), max,
+                                stats));
         return out;
     }
 
@@ -60,7 +74,7 @@ public:
     sp_spike_stats_t stats(uint64_t now = 0)
     {
         sp_spike_stats_t s{};
-        sp_spike_top(block(), now, nullptr, 0, &s);
+        sp_spike_top(block(), &cfg_, now, nullptr, 0, &s);
         return s;
     }
 
@@ -404,16 +418,83 @@ TEST(SpikeZone, HostileBytesAreEscapedInLogLines)
     EXPECT_EQ(line.find('\n'), std::string::npos);
 }
 
-TEST(SpikeZone, ReinitKeepsTheCounts)
+TEST(SpikeZone, ANewerConfigurationInTheSameUnitsKeepsTheCounts)
 {
     Zone z(1 << 20, 100);
     for (int i = 0; i < 7; i++) {
         z.hit("h/p", 1000);
     }
-    EXPECT_EQ(z.reinit(2000), 1) << "same size: kept";
+    sp_spike_config_t newer = z.config();
+    newer.generation = 2;
+    newer.threshold = 8;
+    EXPECT_EQ(z.claim(newer, 2000), SP_SPIKE_OURS) << "same units: kept";
+    z.config() = newer;
     auto top = z.top(2000, 1);
     ASSERT_EQ(top.size(), 1u);
     EXPECT_EQ(top[0].total, 7u);
+    EXPECT_NE(z.hit("h/p", 2000), "") << "the new threshold applies";
+}
+
+TEST(SpikeZone, ANewerWindowStartsAfreshAndSaysWhy)
+{
+    Zone z(1 << 20, 100);
+    for (int i = 0; i < 4; i++) {
+        z.hit("h/p", 1000);
+    }
+    sp_spike_config_t old = z.config();
+    sp_spike_config_t newer = old;
+    newer.generation = 2;
+    newer.window_ms = 6000;
+    std::string notice;
+    EXPECT_EQ(z.claim(newer, 2000, &notice), SP_SPIKE_RESTARTED);
+    EXPECT_EQ(notice, "window 60s -> 6s");
+    EXPECT_EQ(z.stats().used, 0u) << "no count kept in the old units";
+
+    // the old configuration's processes may no longer count in it
+    z.config() = old;
+    EXPECT_EQ(z.claim(old, 2100), SP_SPIKE_NOT_OURS);
+    z.hit("h/p", 2100);
+    z.config() = newer;
+    EXPECT_EQ(z.stats().counted, 0u);
+
+    // the new one counts from zero
+    z.hit("h/p", 2200);
+    auto top = z.top(2200, 1);
+    ASSERT_EQ(top.size(), 1u);
+    EXPECT_EQ(top[0].total, 1u);
+    EXPECT_EQ(top[0].window_count, 1u);
+}
+
+TEST(SpikeZone, OtherCodesStartAfresh)
+{
+    Zone z(1 << 20, 100);
+    z.hit("h/p", 1000);
+    sp_spike_config_t newer = z.config();
+    newer.generation = 5;
+    newer.ncodes = 2;
+    newer.codes[1] = 410;
+    std::string notice;
+    EXPECT_EQ(z.claim(newer, 2000, &notice), SP_SPIKE_RESTARTED);
+    EXPECT_EQ(notice, "codes 404 -> 404,410");
+}
+
+TEST(SpikeZone, AnOlderConfigurationInTheSameUnitsGoesOnCounting)
+{
+    Zone z(1 << 20, 100);
+    sp_spike_config_t old = z.config();
+    sp_spike_config_t newer = old;
+    newer.generation = 2;
+    newer.threshold = 50;
+    EXPECT_EQ(z.claim(newer, 1000), SP_SPIKE_OURS);
+    EXPECT_EQ(z.claim(old, 1000), SP_SPIKE_OURS)
+        << "old workers of a compatible configuration still count";
+    z.hit("h/p", 1000);
+    z.config() = newer;
+    z.hit("h/p", 1000);
+    EXPECT_EQ(z.top(1000, 1)[0].total, 2u);
+    EXPECT_EQ(z.claim(old, 1000), SP_SPIKE_OURS);
+    EXPECT_EQ(z.claim(newer, 1000), SP_SPIKE_OURS)
+        << "the zone stays the newer configuration's";
 }
 
 TEST(SpikeZone, ClockGoingBackIsHarmless)
