@@ -2,10 +2,15 @@
 /*
  * ngx_http_status_policy_module: a hit counter for every rule, in shared
  * memory so that all workers add to the same counts, listed for
- * status_policy_report.  A reload sets the counts to zero, as it may
- * renumber the rules.  When it keeps the zone (the same size), the old
- * workers' hits land on the new counters by the old numbers until they
- * exit.
+ * status_policy_report.
+ *
+ * A counter is known by its rule's number, so the zone is named after
+ * the rules (their number and a fingerprint of each level's codes,
+ * modifiers, patterns and targets in order): a reload that leaves them as
+ * they were keeps the zone and the counts go on; one that changes them
+ * gets a new zone, counted from zero, while the old workers finish in the
+ * old one.  Nothing of a kept zone is written before its configuration
+ * is committed.
  */
 
 
@@ -18,6 +23,8 @@
 
 static ngx_int_t ngx_http_status_policy_hits_init_zone(
     ngx_shm_zone_t *shm_zone, void *data);
+static uint64_t ngx_http_status_policy_hits_fingerprint(
+    ngx_http_status_policy_main_conf_t *smcf);
 static int ngx_libc_cdecl ngx_http_status_policy_hits_cmp(const void *one,
     const void *two);
 
@@ -27,9 +34,21 @@ ngx_http_status_policy_add_hits_zone(ngx_conf_t *cf,
     ngx_http_status_policy_main_conf_t *smcf)
 {
     size_t           size;
+    ngx_str_t        name;
     ngx_shm_zone_t  *shm_zone;
 
-    static ngx_str_t  name = ngx_string("status_policy_rule_hits");
+    /* spike zone names cannot hold ':', so this is the module's own */
+
+    name.data = ngx_pnalloc(cf->pool, sizeof("status_policy_rule_hits::")
+                                      + NGX_INT_T_LEN + 16);
+    if (name.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    name.len = ngx_sprintf(name.data, "status_policy_rule_hits:%ui:%016uxL",
+                           smcf->nrules,
+                           ngx_http_status_policy_hits_fingerprint(smcf))
+               - name.data;
 
     /*
      * The counters take whole pages; the slab pool keeps a page
@@ -66,9 +85,8 @@ ngx_http_status_policy_hits_init_zone(ngx_shm_zone_t *shm_zone, void *data)
     size = smcf->nrules * sizeof(ngx_atomic_t);
 
     if (data) {
-        /* a reload of the same size: the same memory, counted afresh */
+        /* a reload with the same rules: the same counters, counting on */
         smcf->hits = shpool->data;
-        ngx_memzero((void *) smcf->hits, size);
         return NGX_OK;
     }
 
@@ -83,6 +101,51 @@ ngx_http_status_policy_hits_init_zone(ngx_shm_zone_t *shm_zone, void *data)
     shpool->data = (void *) smcf->hits;
 
     return NGX_OK;
+}
+
+
+/* what the rules' numbers stand for */
+
+static uint64_t
+ngx_http_status_policy_hits_fingerprint(
+    ngx_http_status_policy_main_conf_t *smcf)
+{
+    size_t                               n;
+    uint32_t                             k;
+    uint64_t                             fp;
+    ngx_uint_t                           i;
+    sp_rule_info_t                       info;
+    ngx_http_status_policy_loc_conf_t  **level;
+
+    level = smcf->rulesets.elts;
+    fp = 0xcbf29ce484222325ULL;
+
+#define ngx_http_status_policy_mix(fp, v)                                     \
+    ((fp) ^ (uint64_t) (v)) * 0x100000001b3ULL
+
+    for (i = 0; i < smcf->rulesets.nelts; i++) {
+        n = sp_ruleset_count(level[i]->rules);
+        fp = ngx_http_status_policy_mix(fp, n);
+
+        for (k = 0; k < n; k++) {
+            if (sp_ruleset_rule(level[i]->rules, k, &info) != SP_OK) {
+                continue;
+            }
+
+            fp = ngx_http_status_policy_mix(fp, info.code);
+            fp = ngx_http_status_policy_mix(fp, info.kind);
+            fp = ngx_http_status_policy_mix(fp,
+                     ngx_murmur_hash2((u_char *) info.pattern.data,
+                                      info.pattern.len));
+            fp = ngx_http_status_policy_mix(fp,
+                     ngx_murmur_hash2((u_char *) info.target.data,
+                                      info.target.len));
+        }
+    }
+
+#undef ngx_http_status_policy_mix
+
+    return fp;
 }
 
 
