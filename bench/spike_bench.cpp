@@ -5,6 +5,8 @@
 
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <random>
@@ -12,6 +14,7 @@
 #include <vector>
 
 #include "spike_zone.hpp"
+#include "status_policy_core.h"
 
 namespace {
 
@@ -61,6 +64,79 @@ void BM_SpikeHit(benchmark::State &state)
     state.counters["evicted"] = static_cast<double>(zone.evicted());
 }
 
+// A 1 GiB zone (the largest nginx -t accepts) filled with unique paths, a
+// thousand of them spiking: what each call holds the zone's lock for.
+struct FullZone {
+    static constexpr size_t kBytes = size_t{1} << 30;
+    static constexpr int kSpiking = 1000;
+
+    std::unique_ptr<uint64_t[]> block{new uint64_t[kBytes / 8]};
+    SpikeConfig cfg;
+    uint64_t now_ms = 1000000;
+
+    FullZone()
+    {
+        cfg.threshold = 3;
+        cfg.factor = 1;
+        SpikeZone::init(block.get(), kBytes, cfg, now_ms);
+        SpikeZone zone(block.get());
+        for (size_t i = 0; zone.used() < zone.capacity(); i++) {
+            zone.hit(404, "www.example.org/scan/" + std::to_string(i),
+                     "", now_ms);
+        }
+        for (int i = 0; i < kSpiking; i++) {
+            for (int k = 0; k < 3; k++) {
+                zone.hit(404, "www.example.org/scan/" + std::to_string(i),
+                         "", now_ms);
+            }
+        }
+    }
+
+    static FullZone &get()
+    {
+        static FullZone zone;
+        return zone;
+    }
+};
+
+// range(0): 0 a hit on a new path (the zone is full), 1 the sweep, 2 the
+// report's copy of the top 50 paths
+void BM_LockHold(benchmark::State &state)
+{
+    FullZone &full = FullZone::get();
+    SpikeZone zone(full.block.get());
+    std::vector<sp_spike_path_t> top(50);
+    // the zone's own configuration, as the module passes it
+    sp_spike_config_t c_cfg{full.cfg.window_ms, full.cfg.threshold,
+                            full.cfg.factor, 0, 0, {}};
+    double longest = 0;
+    size_t i = 0;
+
+    for (auto _ : state) {
+        auto start = std::chrono::steady_clock::now();
+        switch (state.range(0)) {
+        case 0:
+            benchmark::DoNotOptimize(zone.hit(
+                404, "www.example.org/new/" + std::to_string(i++), "",
+                full.now_ms));
+            break;
+        case 1:
+            zone.sweep(full.now_ms, [](const auto &) { return true; });
+            break;
+        default:
+            benchmark::DoNotOptimize(sp_spike_top(full.block.get(), &c_cfg,
+                                                  full.now_ms, top.data(),
+                                                  top.size(), nullptr));
+        }
+        std::chrono::duration<double, std::micro> took
+            = std::chrono::steady_clock::now() - start;
+        longest = std::max(longest, took.count());
+    }
+    state.counters["longest_us"] = longest;
+    state.counters["paths"] = static_cast<double>(zone.used());
+}
+
 }  // namespace
 
 BENCHMARK(BM_SpikeHit)->Arg(1000)->Arg(100000)->Arg(1000000);
+BENCHMARK(BM_LockHold)->Arg(0)->Arg(1)->Arg(2)->Unit(benchmark::kMicrosecond);

@@ -22,6 +22,9 @@
 
 #define NGX_HTTP_STATUS_POLICY_SPIKE_EVENTS  16
 
+/* sweeps of a timer tick: the spikes not ended yet end at the next one */
+#define NGX_HTTP_STATUS_POLICY_SPIKE_ROUNDS  64
+
 /* about a million paths; the whole zone is written at start */
 #define NGX_HTTP_STATUS_POLICY_SPIKE_MAX_MB  1024
 
@@ -545,7 +548,8 @@ ngx_http_status_policy_spike_init_process(ngx_cycle_t *cycle)
 
         ngx_shmtx_lock(&zone[i]->shpool->mutex);
 
-        claim = sp_spike_claim(zone[i]->block, &zone[i]->cfg,
+        claim = sp_spike_claim(zone[i]->block, zone[i]->block_size,
+                               &zone[i]->cfg,
                                ngx_http_status_policy_now_ms(),
                                (char *) notice, sizeof(notice));
 
@@ -582,6 +586,7 @@ static void
 ngx_http_status_policy_spike_sweep_handler(ngx_event_t *ev)
 {
     size_t                                i, n;
+    ngx_uint_t                            round;
     sp_spike_event_t                     *events;
     ngx_http_status_policy_spike_zone_t  *zone;
 
@@ -590,16 +595,25 @@ ngx_http_status_policy_spike_sweep_handler(ngx_event_t *ev)
     zone = ev->data;
     events = ended;
 
-    ngx_shmtx_lock(&zone->shpool->mutex);
+    /* a few spikes at a time, the lock let go in between */
 
-    n = sp_spike_sweep(zone->block, &zone->cfg,
-                       ngx_http_status_policy_now_ms(), events,
-                       NGX_HTTP_STATUS_POLICY_SPIKE_EVENTS);
+    for (round = 0; round < NGX_HTTP_STATUS_POLICY_SPIKE_ROUNDS; round++) {
 
-    ngx_shmtx_unlock(&zone->shpool->mutex);
+        ngx_shmtx_lock(&zone->shpool->mutex);
 
-    for (i = 0; i < n; i++) {
-        ngx_log_error(NGX_LOG_NOTICE, ev->log, 0, "%s", events[i].line);
+        n = sp_spike_sweep(zone->block, &zone->cfg,
+                           ngx_http_status_policy_now_ms(), events,
+                           NGX_HTTP_STATUS_POLICY_SPIKE_EVENTS);
+
+        ngx_shmtx_unlock(&zone->shpool->mutex);
+
+        for (i = 0; i < n; i++) {
+            ngx_log_error(NGX_LOG_NOTICE, ev->log, 0, "%s", events[i].line);
+        }
+
+        if (n < NGX_HTTP_STATUS_POLICY_SPIKE_EVENTS) {
+            break;
+        }
     }
 
     if (!ngx_exiting) {

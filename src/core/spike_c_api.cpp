@@ -103,6 +103,9 @@ std::string codes_text(const SpikeConfig &c)
 // What differs between the configuration a zone kept and the new one.
 std::string changes(const SpikeConfig &was, const SpikeConfig &now)
 {
+    if (was.window_ms == 0) {
+        return "it was laid out by another version of the module";
+    }
     std::string s;
     if (was.window_ms != now.window_ms) {
         s = "window " + duration(was.window_ms) + " -> "
@@ -142,14 +145,14 @@ int sp_spike_init(void *block, size_t size, const sp_spike_config_t *cfg,
                                                                  : SP_ERROR;
 }
 
-int sp_spike_claim(void *block, const sp_spike_config_t *cfg,
+int sp_spike_claim(void *block, size_t size, const sp_spike_config_t *cfg,
                    uint64_t now_ms, char *notice, size_t notice_size) noexcept
 {
     try {
         SpikeZone zone(block);
         SpikeConfig previous;
         SpikeConfig c = config_of(cfg);
-        switch (zone.claim(c, now_ms, &previous)) {
+        switch (zone.claim(c, now_ms, &previous, size)) {
         case SpikeZone::Claim::Ours:
             return SP_SPIKE_OURS;
         case SpikeZone::Claim::NotOurs:
@@ -202,10 +205,12 @@ size_t sp_spike_sweep(void *block, const sp_spike_config_t *cfg,
             return 0;
         }
         size_t n = 0;
+        if (max == 0) {
+            return 0;
+        }
         zone.sweep(now_ms, [&](const SpikeEvent &e) {
-            if (n < max) {
-                render(e, zone.config(), &ev[n++]);
-            }
+            render(e, zone.config(), &ev[n++]);
+            return n < max;
         });
         return n;
     } catch (...) {

@@ -12,7 +12,7 @@ static_assert(std::is_trivially_copyable_v<PathSlot>);
 namespace {
 
 constexpr uint32_t kMagic = 0x53504b31;  // "SPK1"
-constexpr uint32_t kVersion = 7;
+constexpr uint32_t kVersion = 8;
 constexpr size_t kMinPaths = 16;
 
 // A new window's hits count this much in the baseline.
@@ -57,7 +57,7 @@ struct ZoneHeader {
     uint64_t filtered;    // first hits of new paths not admitted
     uint64_t filter_notes;  // paths noted since the filter was cleared
     uint32_t filter_words;  // a power of two
-    uint32_t pad2;
+    uint32_t nspiking;      // entries of the spiking list
 };
 
 namespace {
@@ -71,6 +71,7 @@ struct Layout {
     size_t pos_off = 0;
     size_t filter_words = 0;
     size_t filter_off = 0;
+    size_t spiking_off = 0;
     size_t total = 0;
 };
 
@@ -92,7 +93,8 @@ Layout layout_for(size_t capacity)
         l.filter_words <<= 1;
     }
     l.filter_off = align8(l.pos_off + capacity * sizeof(uint32_t));
-    l.total = l.filter_off + l.filter_words * sizeof(uint64_t);
+    l.spiking_off = l.filter_off + l.filter_words * sizeof(uint64_t);
+    l.total = l.spiking_off + capacity * sizeof(uint32_t);
     return l;
 }
 
@@ -153,8 +155,21 @@ bool SpikeZone::init(void *block, size_t size, const SpikeConfig &cfg,
 }
 
 SpikeZone::Claim SpikeZone::claim(const SpikeConfig &cfg, uint64_t now_ms,
-                                  SpikeConfig *previous)
+                                  SpikeConfig *previous, size_t size)
 {
+    if (h_->magic != kMagic || h_->version != kVersion
+        || (size != 0 && h_->size != size))
+    {
+        if (size == 0 || !init(h_, size, cfg, now_ms)) {
+            return Claim::NotOurs;
+        }
+        map();
+        if (previous) {
+            *previous = SpikeConfig{};
+            previous->window_ms = 0;
+        }
+        return Claim::Restarted;
+    }
     if (cfg.generation == h_->cfg.generation) {
         return Claim::Ours;
     }
@@ -178,16 +193,22 @@ SpikeZone::Claim SpikeZone::claim(const SpikeConfig &cfg, uint64_t now_ms,
     return Claim::Restarted;
 }
 
-SpikeZone::SpikeZone(void *block)
+SpikeZone::SpikeZone(void *block) : h_(static_cast<ZoneHeader *>(block))
 {
-    h_ = static_cast<ZoneHeader *>(block);
+    map();
+}
+
+// Where the parts are, from the capacity the header gives.
+void SpikeZone::map()
+{
     Layout l = layout_for(h_->capacity);
-    auto *base = static_cast<char *>(block);
+    auto *base = reinterpret_cast<char *>(h_);
     slots_ = reinterpret_cast<PathSlot *>(base + l.slots_off);
     index_ = reinterpret_cast<uint64_t *>(base + l.index_off);
     heap_ = reinterpret_cast<HeapEntry *>(base + l.heap_off);
     pos_ = reinterpret_cast<uint32_t *>(base + l.pos_off);
     filter_ = reinterpret_cast<uint64_t *>(base + l.filter_off);
+    spiking_ = reinterpret_cast<uint32_t *>(base + l.spiking_off);
 }
 
 size_t SpikeZone::capacity() const
@@ -209,6 +230,10 @@ uint64_t SpikeZone::evicted() const
 uint64_t SpikeZone::filtered() const
 {
     return h_->filtered;
+}
+uint32_t SpikeZone::spiking_count() const
+{
+    return std::min(h_->nspiking, h_->capacity);
 }
 const SpikeConfig &SpikeZone::config() const
 {
@@ -317,6 +342,7 @@ void SpikeZone::reset()
 {
     std::memset(index_, 0, h_->index_size * sizeof(uint64_t));
     h_->used = 0;
+    h_->nspiking = 0;
     h_->resets++;
 }
 
@@ -429,6 +455,9 @@ uint32_t SpikeZone::take_slot(uint64_t hash, uint64_t now_ms)
         i = heap_[0].slot;
         inherited = heap_[0].score;
         index_erase(slots_[i].hash, i);
+        if (slots_[i].spiking) {
+            unlist_spiking(i);
+        }
         h_->evicted++;
     }
 
@@ -592,6 +621,7 @@ SpikeEvent SpikeZone::hit(int code, std::string_view key,
         s.spiking = 1;
         s.spike_start_ms = now_ms;
         s.spike_peak = count;
+        list_spiking(i);
 
         ev.kind = SpikeEvent::Started;
         ev.key = std::string_view(s.key, std::min<size_t>(s.key_len, kKeyMax));
@@ -607,8 +637,47 @@ SpikeEvent SpikeZone::hit(int code, std::string_view key,
     return ev;
 }
 
+// The spiking list: an entry a spiking slot, each slot knowing its place,
+// so that the sweep reads only those slots and a path leaves in O(1).
+void SpikeZone::list_spiking(uint32_t slot)
+{
+    uint32_t n = spiking_count();
+    if (n < h_->capacity) {
+        spiking_[n] = slot;
+        slots_[slot].listed = n + 1;
+        h_->nspiking = n + 1;
+    }
+}
+
+void SpikeZone::unlist_spiking(uint32_t slot)
+{
+    uint32_t k = slots_[slot].listed - 1;
+    slots_[slot].listed = 0;
+    if (k < spiking_count() && spiking_[k] == slot) {
+        drop_listed(k);
+    }
+}
+
+void SpikeZone::drop_listed(uint32_t k)
+{
+    uint32_t n = spiking_count();
+    if (k >= n) {
+        return;
+    }
+    uint32_t last = n - 1;
+    uint32_t moved = spiking_[last];
+    spiking_[k] = moved;
+    if (k != last && moved < h_->used) {
+        slots_[moved].listed = k + 1;
+    }
+    h_->nspiking = last;
+}
+
 SpikeEvent SpikeZone::ended(PathSlot &s, uint64_t now_ms)
 {
+    if (&s >= slots_ && &s < slots_ + h_->used) {
+        unlist_spiking(static_cast<uint32_t>(&s - slots_));
+    }
     s.spiking = 0;
     SpikeEvent ev;
     ev.kind = SpikeEvent::Ended;

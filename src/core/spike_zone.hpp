@@ -75,6 +75,7 @@ struct PathSlot {
     uint32_t spike_peak;
     uint64_t spike_start_ms;
     uint32_t referers_used;  // referers[0, referers_used) are this path's
+    uint32_t listed;         // 1 + its place in the spiking list, 0 if none
     RefererSlot referers[kReferers];
     char key[kKeyMax];
 };
@@ -101,10 +102,13 @@ public:
     // used it.  A newer one takes it over: the counts go on when the
     // units are the same (the thresholds change), else the zone starts
     // afresh and *previous is what it kept.  An older one goes on using
-    // the zone while the units are still its own.
+    // the zone while the units are still its own.  Given the block's
+    // size, a block laid out by another version of this code, or for
+    // another size, is laid out afresh (*previous then has window_ms 0);
+    // without it, such a block is not used.
     enum class Claim { Ours, Restarted, NotOurs };
     Claim claim(const SpikeConfig &cfg, uint64_t now_ms,
-                SpikeConfig *previous = nullptr);
+                SpikeConfig *previous = nullptr, size_t size = 0);
     static size_t capacity_for(size_t size);
     static size_t min_size();
 
@@ -113,7 +117,8 @@ public:
     SpikeEvent hit(int code, std::string_view key, std::string_view referer,
                    uint64_t now_ms);
 
-    // Calls f(event) for each spike that has ended by now.
+    // Calls f(event) for each spike that has ended by now, until f
+    // returns false: the spikes left end at the next sweep.
     template <typename F>
     void sweep(uint64_t now_ms, F &&f);
 
@@ -124,6 +129,7 @@ public:
     uint64_t counted() const;
     uint64_t evicted() const;
     uint64_t filtered() const;
+    uint32_t spiking_count() const;
     const SpikeConfig &config() const;
     const PathSlot &slot(size_t i) const { return slots_[i]; }
     // the referers counted for a path, bounded whatever the block holds
@@ -147,6 +153,10 @@ private:
     void set_pos(uint32_t slot, uint32_t pos);
     double weight(uint64_t now_ms);
     void count_referer(PathSlot &s, std::string_view referer);
+    void map();
+    void list_spiking(uint32_t slot);
+    void unlist_spiking(uint32_t slot);
+    void drop_listed(uint32_t k);
     const RefererSlot *top_referer(const PathSlot &s) const;
 
     ZoneHeader *h_;
@@ -155,19 +165,26 @@ private:
     HeapEntry *heap_;   // min-heap of slots by score
     uint32_t *pos_;     // where each slot is in the heap
     uint64_t *filter_;  // paths seen once while the table was full
+    uint32_t *spiking_; // the slots spiking now, for the sweep
 };
 
+// Visits the spiking paths only, from the end of their list, so that
+// one taken out (its place filled by the last) is not skipped.
 template <typename F>
 void SpikeZone::sweep(uint64_t now_ms, F &&f)
 {
-    for (size_t i = 0; i < used(); i++) {
-        PathSlot &s = slots_[i];
-        if (!s.spiking) {
+    for (uint32_t k = spiking_count(); k-- > 0;) {
+        uint32_t i = spiking_[k];
+        if (i >= used() || !slots_[i].spiking || slots_[i].listed != k + 1) {
+            drop_listed(k);     // left over by an update cut short
             continue;
         }
+        PathSlot &s = slots_[i];
         advance(s, now_ms);
-        if (window_count(s, now_ms) < config().threshold) {
-            f(ended(s, now_ms));
+        if (window_count(s, now_ms) < config().threshold
+            && !f(ended(s, now_ms)))
+        {
+            return;
         }
     }
 }

@@ -215,10 +215,11 @@ int sp_spike_init(void *block, size_t size, const sp_spike_config_t *cfg,
  * factor take the new values), else it starts afresh, and notice (if
  * given) says what changed, e.g. "window 2s -> 6s".  A process of an
  * older configuration keeps using the zone only while it counts in the
- * same units.  Every call below claims the zone first, and does nothing
- * when it is not the caller's.
+ * same units.  A block laid out by another version of the module is laid
+ * out afresh.  Every call below claims the zone first (without
+ * re-laying it out), and does nothing when it is not the caller's.
  */
-int sp_spike_claim(void *block, const sp_spike_config_t *cfg,
+int sp_spike_claim(void *block, size_t size, const sp_spike_config_t *cfg,
     uint64_t now_ms, char *notice, size_t notice_size) SP_NOEXCEPT;
 
 /*
@@ -231,8 +232,10 @@ int sp_spike_hit(void *block, const sp_spike_config_t *cfg, int code,
     size_t referer_len, uint64_t now_ms, sp_spike_event_t *ev) SP_NOEXCEPT;
 
 /*
- * Ends the spikes whose window count fell under the threshold; writes up
- * to max events and returns how many.  Called periodically.
+ * Ends the spikes whose window count fell under the threshold, at most
+ * max of them; writes their events and returns how many.  The others end
+ * at the next call.  Called periodically; it reads only the spiking
+ * paths.
  */
 size_t sp_spike_sweep(void *block, const sp_spike_config_t *cfg,
     uint64_t now_ms, sp_spike_event_t *ev, size_t max) SP_NOEXCEPT;

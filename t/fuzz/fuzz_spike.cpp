@@ -62,8 +62,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 cfg.window_ms = (op & 0x20) ? 6000 : 2000;
                 cfg.threshold = 1 + (op & 0x7);
                 char notice[64];
-                int claim = sp_spike_claim(block.data(), &cfg, now, notice,
-                                           sizeof(notice));
+                int claim = sp_spike_claim(block.data(), block_size, &cfg,
+                                           now, notice, sizeof(notice));
                 check(claim == SP_SPIKE_OURS || claim == SP_SPIKE_RESTARTED);
                 break;
             }

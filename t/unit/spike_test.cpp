@@ -33,7 +33,8 @@ public:
               std::string *notice = nullptr)
     {
         char text[256] = "";
-        int rc = sp_spike_claim(block(), &cfg, now, text, sizeof(text));
+        int rc = sp_spike_claim(block(), size_, &cfg, now, text,
+                                sizeof(text));
         if (notice) {
             *notice = text;
         }
@@ -463,6 +464,43 @@ TEST(SpikeZone, ANewerWindowStartsAfreshAndSaysWhy)
     ASSERT_EQ(top.size(), 1u);
     EXPECT_EQ(top[0].total, 1u);
     EXPECT_EQ(top[0].window_count, 1u);
+}
+
+TEST(SpikeZone, ABlockOfAnotherVersionIsLaidOutAfresh)
+{
+    Zone z(1 << 20, 100);
+    z.hit("h/p", 1000);
+    static_cast<uint32_t *>(z.block())[1] ^= 0xff;     // the layout version
+    sp_spike_config_t newer = z.config();
+    newer.generation = 2;
+    EXPECT_EQ(sp_spike_top(z.block(), &newer, 1000, nullptr, 0, nullptr), 0u)
+        << "not used without its size";
+    std::string notice;
+    EXPECT_EQ(z.claim(newer, 2000, &notice), SP_SPIKE_RESTARTED);
+    EXPECT_EQ(notice, "it was laid out by another version of the module");
+    z.config() = newer;
+    EXPECT_EQ(z.stats().used, 0u);
+    z.hit("h/p", 2000);
+    EXPECT_EQ(z.top(2000, 1)[0].total, 1u);
+}
+
+TEST(SpikeZone, TheSweepEndsEverySpikeOnceAmongManyPaths)
+{
+    Zone z(1 << 20, 3, 1);
+    for (int p = 0; p < 40; p++) {
+        for (int i = 0; i < 3; i++) {
+            z.hit("h/p" + std::to_string(p), 1000);
+        }
+    }
+    EXPECT_EQ(z.top(1000, 100).size(), 40u);
+    auto ended = z.sweep(1000 + 3 * kWindow);
+    std::vector<std::string> all = ended;
+    for (auto more = z.sweep(1000 + 3 * kWindow); !more.empty();
+         more = z.sweep(1000 + 3 * kWindow)) {
+        all.insert(all.end(), more.begin(), more.end());
+    }
+    EXPECT_EQ(all.size(), 40u) << "8 events a sweep call: every spike ends";
+    EXPECT_TRUE(z.sweep(1000 + 4 * kWindow).empty()) << "and only once";
 }
 
 TEST(SpikeZone, OtherCodesStartAfresh)
