@@ -99,8 +99,9 @@ struct FullZone {
     }
 };
 
-// range(0): 0 a hit on a new path (the zone is full), 1 the sweep, 2 the
-// report's copy of the top 50 paths
+// range(0): 0 a hit on a new path (the zone is full), 1 the sweep, 2 one
+// slice of the report's ranking, 3 the report's copy of its 50 paths, 4
+// the whole report at once (no lock let go: what a slice saves)
 void BM_LockHold(benchmark::State &state)
 {
     FullZone &full = FullZone::get();
@@ -110,7 +111,14 @@ void BM_LockHold(benchmark::State &state)
     sp_spike_config_t c_cfg{full.cfg.window_ms, full.cfg.threshold,
                             full.cfg.factor, 0, 0, {}};
     double longest = 0;
-    size_t i = 0;
+    size_t i = 0, from = 0;
+    sp_spike_ranking_t *ranking = sp_spike_ranking_create(top.size());
+    if (state.range(0) == 3) {
+        do {
+            from = sp_spike_rank(full.block.get(), &c_cfg, full.now_ms,
+                                 ranking, from);
+        } while (from != 0);
+    }
 
     for (auto _ : state) {
         auto start = std::chrono::steady_clock::now();
@@ -123,6 +131,16 @@ void BM_LockHold(benchmark::State &state)
         case 1:
             zone.sweep(full.now_ms, [](const auto &) { return true; });
             break;
+        case 2:
+            from = sp_spike_rank(full.block.get(), &c_cfg, full.now_ms,
+                                 ranking, from);
+            break;
+        case 3:
+            benchmark::DoNotOptimize(sp_spike_ranked(full.block.get(),
+                                                     &c_cfg, full.now_ms,
+                                                     ranking, top.data(),
+                                                     top.size(), nullptr));
+            break;
         default:
             benchmark::DoNotOptimize(sp_spike_top(full.block.get(), &c_cfg,
                                                   full.now_ms, top.data(),
@@ -132,6 +150,7 @@ void BM_LockHold(benchmark::State &state)
             = std::chrono::steady_clock::now() - start;
         longest = std::max(longest, took.count());
     }
+    sp_spike_ranking_destroy(ranking);
     state.counters["longest_us"] = longest;
     state.counters["paths"] = static_cast<double>(zone.used());
 }
@@ -139,4 +158,4 @@ void BM_LockHold(benchmark::State &state)
 }  // namespace
 
 BENCHMARK(BM_SpikeHit)->Arg(1000)->Arg(100000)->Arg(1000000);
-BENCHMARK(BM_LockHold)->Arg(0)->Arg(1)->Arg(2)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_LockHold)->DenseRange(0, 4)->Unit(benchmark::kMicrosecond);

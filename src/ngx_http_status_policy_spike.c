@@ -622,20 +622,44 @@ ngx_http_status_policy_spike_sweep_handler(ngx_event_t *ev)
 }
 
 
-/* A zone's top paths, copied out under its lock for a report. */
+/*
+ * A zone's top paths for a report: ranked a slice of slots at a time, the
+ * lock let go between slices so that no request waits on a whole zone,
+ * then the chosen paths copied out under the lock.
+ */
 
 size_t
 ngx_http_status_policy_spike_top(ngx_http_status_policy_spike_zone_t *zone,
     uint64_t now_ms, sp_spike_path_t *paths, size_t max,
     sp_spike_stats_t *stats)
 {
-    size_t  n;
+    size_t               n, from;
+    sp_spike_ranking_t  *ranking;
+
+    ranking = sp_spike_ranking_create(max);
+    if (ranking == NULL) {
+        return 0;
+    }
+
+    from = 0;
+
+    do {
+        ngx_shmtx_lock(&zone->shpool->mutex);
+
+        from = sp_spike_rank(zone->block, &zone->cfg, now_ms, ranking, from);
+
+        ngx_shmtx_unlock(&zone->shpool->mutex);
+
+    } while (from);
 
     ngx_shmtx_lock(&zone->shpool->mutex);
 
-    n = sp_spike_top(zone->block, &zone->cfg, now_ms, paths, max, stats);
+    n = sp_spike_ranked(zone->block, &zone->cfg, now_ms, ranking, paths, max,
+                        stats);
 
     ngx_shmtx_unlock(&zone->shpool->mutex);
+
+    sp_spike_ranking_destroy(ranking);
 
     return n;
 }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "escape.hpp"
+#include "spike_ranking.hpp"
 #include "spike_zone.hpp"
 #include "status_policy_core.h"
 
@@ -16,6 +17,7 @@ using status_policy::PathSlot;
 using status_policy::RefererSlot;
 using status_policy::SpikeConfig;
 using status_policy::SpikeEvent;
+using status_policy::SpikeRanking;
 using status_policy::SpikeZone;
 using status_policy::kCodesMax;
 using status_policy::kKeyMax;
@@ -28,6 +30,10 @@ static_assert(sizeof(sp_spike_path_t{}.referers)
                   / sizeof(sp_spike_path_t{}.referers[0])
               >= kReferers);
 static_assert(SP_SPIKE_CODES == kCodesMax);
+
+struct sp_spike_ranking_s {
+    status_policy::SpikeRanking ranking;
+};
 
 namespace {
 
@@ -116,6 +122,38 @@ std::string changes(const SpikeConfig &was, const SpikeConfig &now)
         s += (s.empty() ? "" : ", ") + ("codes " + before + " -> " + after);
     }
     return s;
+}
+
+// One path of the report, copied out of its slot.  Lengths come from
+// shared memory: never trusted past the arrays.
+void copy_path(const SpikeZone &zone, const PathSlot &s, uint64_t now_ms,
+               sp_spike_path_t *out)
+{
+    sp_spike_path_t &p = *out;
+    std::memset(&p, 0, sizeof(p));
+    size_t key_len = std::min<size_t>(s.key_len, kKeyMax);
+    std::memcpy(p.key, s.key, key_len);
+    p.key_len = key_len;
+    p.truncated = s.truncated;
+    p.code = s.code;
+    p.window_count = zone.window_count(s, now_ms);
+    p.total = s.total;
+    p.baseline = s.baseline;
+    p.first_seen_ms = s.first_seen_ms;
+    p.last_seen_ms = s.last_seen_ms;
+    p.spiking = s.spiking;
+    p.spike_start_ms = s.spike_start_ms;
+    p.spike_peak = s.spike_peak;
+    for (size_t j = 0; j < SpikeZone::referers_used(s); j++) {
+        const RefererSlot &r = s.referers[j];
+        auto &dst = p.referers[p.nreferers++];
+        size_t len = std::min<size_t>(r.len, kRefererMax);
+        std::memcpy(dst.text, r.text, len);
+        dst.len = len;
+        dst.count = r.count;
+    }
+    std::sort(p.referers, p.referers + p.nreferers,
+              [](const auto &a, const auto &b) { return a.count > b.count; });
 }
 
 // The zone, if a process configured with cfg may use it now.
@@ -218,9 +256,39 @@ size_t sp_spike_sweep(void *block, const sp_spike_config_t *cfg,
     }
 }
 
-size_t sp_spike_top(void *block, const sp_spike_config_t *cfg,
-                    uint64_t now_ms, sp_spike_path_t *out, size_t max,
-                    sp_spike_stats_t *stats) noexcept
+sp_spike_ranking_t *sp_spike_ranking_create(size_t max) noexcept
+{
+    try {
+        return new sp_spike_ranking_t{SpikeRanking(max)};
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+void sp_spike_ranking_destroy(sp_spike_ranking_t *ranking) noexcept
+{
+    delete ranking;
+}
+
+size_t sp_spike_rank(void *block, const sp_spike_config_t *cfg,
+                     uint64_t now_ms, sp_spike_ranking_t *ranking,
+                     size_t from) noexcept
+{
+    try {
+        SpikeZone zone(block);
+        if (!usable(zone, cfg, now_ms)) {
+            return 0;
+        }
+        return ranking->ranking.rank(zone, now_ms, from);
+    } catch (...) {
+        return 0;
+    }
+}
+
+size_t sp_spike_ranked(void *block, const sp_spike_config_t *cfg,
+                       uint64_t now_ms, const sp_spike_ranking_t *ranking,
+                       sp_spike_path_t *out, size_t max,
+                       sp_spike_stats_t *stats) noexcept
 {
     try {
         SpikeZone zone(block);
@@ -235,56 +303,39 @@ size_t sp_spike_top(void *block, const sp_spike_config_t *cfg,
             stats->filtered = zone.filtered();
         }
 
-        std::vector<std::pair<uint64_t, size_t>> order;
-        order.reserve(zone.used());
-        for (size_t i = 0; i < zone.used(); i++) {
-            const PathSlot &s = zone.slot(i);
-            uint64_t rank = (uint64_t{s.spiking} << 63)
-                            | (uint64_t{zone.window_count(s, now_ms)} << 31)
-                            | std::min<uint64_t>(s.total, 0x7fffffff);
-            order.emplace_back(rank, i);
-        }
-        size_t n = std::min(max, order.size());
-        std::partial_sort(order.begin(), order.begin() + n, order.end(),
-                          [](const auto &a, const auto &b) {
-                              return a.first > b.first;
-                          });
-
-        for (size_t k = 0; k < n; k++) {
-            const PathSlot &s = zone.slot(order[k].second);
-            sp_spike_path_t &p = out[k];
-            std::memset(&p, 0, sizeof(p));
-            // lengths come from shared memory: never trusted past the arrays
-            size_t key_len = std::min<size_t>(s.key_len, kKeyMax);
-            std::memcpy(p.key, s.key, key_len);
-            p.key_len = key_len;
-            p.truncated = s.truncated;
-            p.code = s.code;
-            p.window_count = zone.window_count(s, now_ms);
-            p.total = s.total;
-            p.baseline = s.baseline;
-            p.first_seen_ms = s.first_seen_ms;
-            p.last_seen_ms = s.last_seen_ms;
-            p.spiking = s.spiking;
-            p.spike_start_ms = s.spike_start_ms;
-            p.spike_peak = s.spike_peak;
-            for (size_t j = 0; j < SpikeZone::referers_used(s); j++) {
-                const RefererSlot &r = s.referers[j];
-                auto &dst = p.referers[p.nreferers++];
-                size_t len = std::min<size_t>(r.len, kRefererMax);
-                std::memcpy(dst.text, r.text, len);
-                dst.len = len;
-                dst.count = r.count;
+        size_t n = 0;
+        size_t used = std::min(zone.used(), zone.capacity());
+        for (const auto &e : ranking->ranking.best()) {
+            if (n == max) {
+                break;
             }
-            std::sort(p.referers, p.referers + p.nreferers,
-                      [](const auto &a, const auto &b) {
-                          return a.count > b.count;
-                      });
+            // a slot taken by another path since it was ranked is left out
+            if (e.slot >= used || zone.slot(e.slot).hash != e.hash) {
+                continue;
+            }
+            copy_path(zone, zone.slot(e.slot), now_ms, &out[n++]);
         }
         return n;
     } catch (...) {
         return 0;
     }
+}
+
+size_t sp_spike_top(void *block, const sp_spike_config_t *cfg,
+                    uint64_t now_ms, sp_spike_path_t *out, size_t max,
+                    sp_spike_stats_t *stats) noexcept
+{
+    sp_spike_ranking_t *ranking = sp_spike_ranking_create(max);
+    if (ranking == nullptr) {
+        return 0;
+    }
+    size_t from = 0;
+    do {
+        from = sp_spike_rank(block, cfg, now_ms, ranking, from);
+    } while (from != 0);
+    size_t n = sp_spike_ranked(block, cfg, now_ms, ranking, out, max, stats);
+    sp_spike_ranking_destroy(ranking);
+    return n;
 }
 
 } // extern "C"

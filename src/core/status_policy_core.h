@@ -273,8 +273,30 @@ typedef struct {
 } sp_spike_stats_t;
 
 /*
- * Copies the top paths (spiking ones first, then by current window count,
- * then by total) into out; returns how many.
+ * The top paths (spiking ones first, then by current window count, then
+ * by total), read without holding the zone's lock for the whole zone: a
+ * ranking in process memory, then one call of sp_spike_rank() a slice of
+ * slots, each under its own lock hold, then sp_spike_ranked() under the
+ * lock copies the paths chosen that their slots still hold.
+ */
+typedef struct sp_spike_ranking_s  sp_spike_ranking_t;
+
+/* A ranking that keeps the best max paths; NULL if out of memory. */
+sp_spike_ranking_t *sp_spike_ranking_create(size_t max) SP_NOEXCEPT;
+void sp_spike_ranking_destroy(sp_spike_ranking_t *ranking) SP_NOEXCEPT;
+
+/* Ranks a slice of slots from slot from; returns the next from, 0 at end. */
+size_t sp_spike_rank(void *block, const sp_spike_config_t *cfg,
+    uint64_t now_ms, sp_spike_ranking_t *ranking, size_t from) SP_NOEXCEPT;
+
+/* Copies the paths ranked best into out; returns how many. */
+size_t sp_spike_ranked(void *block, const sp_spike_config_t *cfg,
+    uint64_t now_ms, const sp_spike_ranking_t *ranking, sp_spike_path_t *out,
+    size_t max, sp_spike_stats_t *stats) SP_NOEXCEPT;
+
+/*
+ * All of the above at once, for a caller that may hold the lock that
+ * long: copies the top paths into out; returns how many.
  */
 size_t sp_spike_top(void *block, const sp_spike_config_t *cfg,
     uint64_t now_ms, sp_spike_path_t *out, size_t max,

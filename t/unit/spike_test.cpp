@@ -503,6 +503,49 @@ TEST(SpikeZone, TheSweepEndsEverySpikeOnceAmongManyPaths)
     EXPECT_TRUE(z.sweep(1000 + 4 * kWindow).empty()) << "and only once";
 }
 
+TEST(SpikeZone, TheReportRanksSliceBySlice)
+{
+    Zone z(6 << 20, 1000);
+    for (int p = 0; p < 5000; p++) {
+        z.hit("h/p" + std::to_string(p), 1000);
+    }
+    for (int i = 0; i < 9; i++) {
+        z.hit("h/p4500", 1000);     // in the second slice of 4096
+        if (i < 5) {
+            z.hit("h/p7", 1000);
+        }
+    }
+    sp_spike_ranking_t *ranking = sp_spike_ranking_create(2);
+    ASSERT_NE(ranking, nullptr);
+    size_t from = 0, slices = 0;
+    do {
+        from = sp_spike_rank(z.block(), &z.config(), 1000, ranking, from);
+        slices++;
+    } while (from != 0);
+    EXPECT_EQ(slices, 2u);
+
+    sp_spike_path_t out[2];
+    ASSERT_EQ(sp_spike_ranked(z.block(), &z.config(), 1000, ranking, out, 2,
+                              nullptr),
+              2u);
+    EXPECT_EQ(std::string(out[0].key, out[0].key_len), "h/p4500");
+    EXPECT_EQ(out[0].total, 10u);
+    EXPECT_EQ(std::string(out[1].key, out[1].key_len), "h/p7");
+
+    // a zone that starts afresh between ranking and copying: nothing of
+    // what was ranked is copied
+    sp_spike_config_t newer = z.config();
+    newer.generation = 2;
+    newer.window_ms = 1000;
+    EXPECT_EQ(z.claim(newer, 1000), SP_SPIKE_RESTARTED);
+    z.config() = newer;
+    z.hit("h/other", 1000);
+    EXPECT_EQ(sp_spike_ranked(z.block(), &newer, 1000, ranking, out, 2,
+                              nullptr),
+              0u);
+    sp_spike_ranking_destroy(ranking);
+}
+
 TEST(SpikeZone, OtherCodesStartAfresh)
 {
     Zone z(1 << 20, 100);
