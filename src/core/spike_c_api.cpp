@@ -156,10 +156,21 @@ void copy_path(const SpikeZone &zone, const PathSlot &s, uint64_t now_ms,
               [](const auto &a, const auto &b) { return a.count > b.count; });
 }
 
-// The zone, if a process configured with cfg may use it now.
-bool usable(SpikeZone &zone, const sp_spike_config_t *cfg, uint64_t now_ms)
+// Runs fn on the zone if a process configured with cfg may use it now;
+// the answer is otherwise, or if anything throws, fallback.
+template <typename R, typename Fn>
+R on_zone(void *block, const sp_spike_config_t *cfg, uint64_t now_ms,
+          R fallback, Fn &&fn) noexcept
 {
-    return zone.claim(config_of(cfg), now_ms) != SpikeZone::Claim::NotOurs;
+    try {
+        SpikeZone zone(block);
+        if (zone.claim(config_of(cfg), now_ms) == SpikeZone::Claim::NotOurs) {
+            return fallback;
+        }
+        return fn(zone);
+    } catch (...) {
+        return fallback;
+    }
 }
 
 } // namespace
@@ -215,11 +226,8 @@ int sp_spike_hit(void *block, const sp_spike_config_t *cfg, int code,
                  size_t referer_len, uint64_t now_ms,
                  sp_spike_event_t *ev) noexcept
 {
-    try {
-        SpikeZone zone(block);
-        if (!usable(zone, cfg, now_ms)) {
-            return SP_SPIKE_NONE;
-        }
+    return on_zone(block, cfg, now_ms, int{SP_SPIKE_NONE},
+                   [&](SpikeZone &zone) -> int {
         SpikeEvent e = zone.hit(code, std::string_view(key, key_len),
                                 std::string_view(referer, referer_len),
                                 now_ms);
@@ -228,32 +236,23 @@ int sp_spike_hit(void *block, const sp_spike_config_t *cfg, int code,
         }
         render(e, zone.config(), ev);
         return ev->kind;
-    } catch (...) {
-        return SP_SPIKE_NONE;
-    }
+    });
 }
 
 size_t sp_spike_sweep(void *block, const sp_spike_config_t *cfg,
                       uint64_t now_ms, sp_spike_event_t *ev,
                       size_t max) noexcept
 {
-    try {
-        SpikeZone zone(block);
-        if (!usable(zone, cfg, now_ms)) {
-            return 0;
-        }
+    return on_zone(block, cfg, now_ms, size_t{0}, [&](SpikeZone &zone) {
         size_t n = 0;
-        if (max == 0) {
-            return 0;
+        if (max > 0) {
+            zone.sweep(now_ms, [&](const SpikeEvent &e) {
+                render(e, zone.config(), &ev[n++]);
+                return n < max;
+            });
         }
-        zone.sweep(now_ms, [&](const SpikeEvent &e) {
-            render(e, zone.config(), &ev[n++]);
-            return n < max;
-        });
         return n;
-    } catch (...) {
-        return 0;
-    }
+    });
 }
 
 sp_spike_ranking_t *sp_spike_ranking_create(size_t max) noexcept
@@ -274,15 +273,9 @@ size_t sp_spike_rank(void *block, const sp_spike_config_t *cfg,
                      uint64_t now_ms, sp_spike_ranking_t *ranking,
                      size_t from) noexcept
 {
-    try {
-        SpikeZone zone(block);
-        if (!usable(zone, cfg, now_ms)) {
-            return 0;
-        }
+    return on_zone(block, cfg, now_ms, size_t{0}, [&](SpikeZone &zone) {
         return ranking->ranking.rank(zone, now_ms, from);
-    } catch (...) {
-        return 0;
-    }
+    });
 }
 
 size_t sp_spike_ranked(void *block, const sp_spike_config_t *cfg,
@@ -290,11 +283,7 @@ size_t sp_spike_ranked(void *block, const sp_spike_config_t *cfg,
                        sp_spike_path_t *out, size_t max,
                        sp_spike_stats_t *stats) noexcept
 {
-    try {
-        SpikeZone zone(block);
-        if (!usable(zone, cfg, now_ms)) {
-            return 0;
-        }
+    return on_zone(block, cfg, now_ms, size_t{0}, [&](SpikeZone &zone) {
         if (stats) {
             stats->capacity = zone.capacity();
             stats->used = zone.used();
@@ -302,7 +291,6 @@ size_t sp_spike_ranked(void *block, const sp_spike_config_t *cfg,
             stats->evicted = zone.evicted();
             stats->filtered = zone.filtered();
         }
-
         size_t n = 0;
         size_t used = std::min(zone.used(), zone.capacity());
         for (const auto &e : ranking->ranking.best()) {
@@ -316,9 +304,7 @@ size_t sp_spike_ranked(void *block, const sp_spike_config_t *cfg,
             copy_path(zone, zone.slot(e.slot), now_ms, &out[n++]);
         }
         return n;
-    } catch (...) {
-        return 0;
-    }
+    });
 }
 
 size_t sp_spike_top(void *block, const sp_spike_config_t *cfg,
