@@ -156,17 +156,17 @@ SKIP: {
     for my $i (0 .. 99_999) {
         print $fh 'http://127.0.0.1:', $t->port(2), "/flood/$i-", $i * 7919,
                   "\n";
-        # one in 100: 10 in the 2s window needs only 500 requests/s,
-        # which a worker under valgrind still serves
+        # one in 50: 10 in the 2s window needs only 250 requests/s,
+        # which a worker under valgrind, or ASan on a busy machine, serves
         print $fh 'http://127.0.0.1:', $t->port(2), "/really-broken\n"
-            if $i % 100 == 0;
+            if $i % 50 == 0;
     }
     close $fh;
 
     # one client: h2load starts each client at the top of the list, and
     # one client alone makes every one of the 100,000 paths a new one
-    my $out = `h2load -n 101000 -c 1 -m 64 -i '$uris' 2>&1`;
-    like($out, qr{status codes: 0 2xx, 0 3xx, 101000 4xx}, 'every request '
+    my $out = `h2load -n 102000 -c 1 -m 64 -i '$uris' 2>&1`;
+    like($out, qr{status codes: 0 2xx, 0 3xx, 102000 4xx}, 'every request '
                                                             . 'answered 404')
         or diag $out;
     ok($t->wait_for_log(qr{404 spike on "127\.0\.0\.1/really-broken": 10 in 2s}),
@@ -180,7 +180,7 @@ SKIP: {
     # the zone is full: each flood path, seen once, is only noted
     cmp_ok($zone->{filtered}, '>', 95000, 'the flood was not admitted');
     cmp_ok($zone->{evicted}, '<', 1000, 'and pushed few tracked paths out');
-    cmp_ok($zone->{counted}, '>=', 101000, 'every response was counted');
+    cmp_ok($zone->{counted}, '>=', 102000, 'every response was counted');
     is($t->get('/old-post')->{status}, 404, 'nginx still serves');
 }
 
