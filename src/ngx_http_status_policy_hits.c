@@ -25,6 +25,8 @@ static ngx_int_t ngx_http_status_policy_hits_init_zone(
     ngx_shm_zone_t *shm_zone, void *data);
 static uint64_t ngx_http_status_policy_hits_fingerprint(
     ngx_http_status_policy_main_conf_t *smcf);
+static ngx_inline uint64_t ngx_http_status_policy_mix(uint64_t fp,
+    uint64_t v);
 static int ngx_libc_cdecl ngx_http_status_policy_hits_cmp(const void *one,
     const void *two);
 
@@ -120,9 +122,6 @@ ngx_http_status_policy_hits_fingerprint(
     level = smcf->rulesets.elts;
     fp = 0xcbf29ce484222325ULL;
 
-#define ngx_http_status_policy_mix(fp, v)                                     \
-    ((fp) ^ (uint64_t) (v)) * 0x100000001b3ULL
-
     for (i = 0; i < smcf->rulesets.nelts; i++) {
         n = sp_ruleset_count(level[i]->rules);
         fp = ngx_http_status_policy_mix(fp, n);
@@ -143,9 +142,16 @@ ngx_http_status_policy_hits_fingerprint(
         }
     }
 
-#undef ngx_http_status_policy_mix
-
     return fp;
+}
+
+
+/* one step of FNV-1a over a whole value */
+
+static ngx_inline uint64_t
+ngx_http_status_policy_mix(uint64_t fp, uint64_t v)
+{
+    return (fp ^ v) * 0x100000001b3ULL;
 }
 
 

@@ -45,17 +45,10 @@ sub hits_of {
     return { map { $_->{pattern} => $_->{hits} } @{ $doc->{rules} // [] } };
 }
 
-sub exited {
-    return scalar(() = $t->error_log =~ /worker process \d+ exited/g);
-}
-
 sub reload_with {
     my (%files) = @_;
-    my $before = exited();
     $t->write_file($_, $files{$_}) for keys %files;
-    $t->reload;
-    my $deadline = time + 10;
-    sleep 0.05 while exited() < $before + 2 && time < $deadline;
+    $t->reload_and_drain;
 }
 
 sub get_n {

@@ -56,20 +56,11 @@ sub hits {
     $t->get($path) for 1 .. $n;
 }
 
-sub exited {
-    return scalar(() = $t->error_log =~ /worker process \d+ exited/g);
-}
-
-# reloads and waits for the old workers to be gone, so that every request
-# after it meets a worker of the new configuration
 sub reload_with {
     my ($zone) = @_;
-    my $before = exited();
     $t->{http} = http($zone);
     $t->write_files;
-    $t->reload;
-    my $deadline = time + 10;
-    sleep 0.05 while exited() < $before + 2 && time < $deadline;
+    $t->reload_and_drain;
 }
 
 sub afresh_lines {
@@ -131,13 +122,9 @@ sub afresh_lines {
 
 sub failed_reload {
     my ($http, $error) = @_;
-    my $workers = () = $t->error_log =~ /start worker process/g;
     $t->{http} = $http;
     $t->write_files;
-    kill 'HUP', $t->{pid};
-    my $failed = $t->wait_for_log($error, undef, 10);
-    my $now = () = $t->error_log =~ /start worker process/g;
-    return $failed && $now == $workers;
+    return $t->reload_refused($error);
 }
 
 {

@@ -194,6 +194,28 @@ sub reload {
     die "nginx did not reload:\n" . $self->error_log;
 }
 
+# Reloads, then waits for the old workers to be gone too, so that every
+# request after it meets a worker of the new configuration.
+sub reload_and_drain {
+    my ($self) = @_;
+    my $exited = sub { scalar(() = $self->error_log =~ /worker process \d+ exited/g) };
+    my $before = $exited->();
+    $self->reload;
+    my $deadline = time + 10;
+    sleep 0.05 while $exited->() < $before + $self->{workers} && time < $deadline;
+}
+
+# Sends HUP for a configuration nginx must refuse; true when the error log
+# shows $error and no worker was started.
+sub reload_refused {
+    my ($self, $error) = @_;
+    my $started = sub { scalar(() = $self->error_log =~ /start worker process/g) };
+    my $before = $started->();
+    kill 'HUP', $self->{pid};
+    my $refused = $self->wait_for_log($error, undef, 10);
+    return $refused && $started->() == $before;
+}
+
 sub stop {
     my ($self) = @_;
     # a forked copy of the test (a parallel client) must not stop nginx
