@@ -4,13 +4,14 @@
  * memory so that all workers add to the same counts, listed for
  * status_policy_report.
  *
- * A counter is known by its rule's number, so the zone is named after
- * the rules (their number and a fingerprint of each level's codes,
- * modifiers, patterns and targets in order): a reload that leaves them as
- * they were keeps the zone and the counts go on; one that changes them
- * gets a new zone, counted from zero, while the old workers finish in the
- * old one.  Nothing of a kept zone is written before its configuration
- * is committed.
+ * A counter belongs to what its rule is (sp_rule_identity()), not to its
+ * place.  The zone is named after the rules in order: a reload that
+ * leaves them as they were keeps the zone, and the counts go on.  One
+ * that changes them gets a new zone, into which the master copies the
+ * counts of every rule the committed zone knows; a rule that is new or
+ * changed starts at zero.  The old workers finish in the old zone, which
+ * the master only reads, and a reload that fails leaves it as it was.
+ * At start the counts come from status_policy_hits_state, if set.
  */
 
 
@@ -21,14 +22,25 @@
 #include "ngx_http_status_policy_module.h"
 
 
+static ngx_int_t ngx_http_status_policy_hit_ids(ngx_conf_t *cf,
+    ngx_http_status_policy_main_conf_t *smcf);
 static ngx_int_t ngx_http_status_policy_hits_init_zone(
     ngx_shm_zone_t *shm_zone, void *data);
-static uint64_t ngx_http_status_policy_hits_fingerprint(
-    ngx_http_status_policy_main_conf_t *smcf);
+static ngx_int_t ngx_http_status_policy_hits_carry(
+    ngx_http_status_policy_hits_zone_t *to,
+    ngx_http_status_policy_hits_zone_t *from, ngx_log_t *log);
 static ngx_inline uint64_t ngx_http_status_policy_mix(uint64_t fp,
     uint64_t v);
 static int ngx_libc_cdecl ngx_http_status_policy_hits_cmp(const void *one,
     const void *two);
+
+
+/*
+ * The zone of the configuration nginx runs now: a new zone takes its
+ * counts from it.  Set once a cycle is committed, so that a reload that
+ * fails never becomes the source of the next one.
+ */
+static ngx_http_status_policy_hits_zone_t  *ngx_http_status_policy_committed;
 
 
 ngx_int_t
@@ -36,8 +48,20 @@ ngx_http_status_policy_add_hits_zone(ngx_conf_t *cf,
     ngx_http_status_policy_main_conf_t *smcf)
 {
     size_t           size;
+    uint64_t         fp;
     ngx_str_t        name;
+    ngx_uint_t       i;
     ngx_shm_zone_t  *shm_zone;
+
+    if (ngx_http_status_policy_hit_ids(cf, smcf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    fp = 0xcbf29ce484222325ULL;
+
+    for (i = 0; i < smcf->nrules; i++) {
+        fp = ngx_http_status_policy_mix(fp, smcf->hit_ids[i]);
+    }
 
     /* spike zone names cannot hold ':', so this is the module's own */
 
@@ -48,8 +72,7 @@ ngx_http_status_policy_add_hits_zone(ngx_conf_t *cf,
     }
 
     name.len = ngx_sprintf(name.data, "status_policy_rule_hits:%ui:%016uxL",
-                           smcf->nrules,
-                           ngx_http_status_policy_hits_fingerprint(smcf))
+                           smcf->nrules, fp)
                - name.data;
 
     /*
@@ -57,7 +80,10 @@ ngx_http_status_policy_add_hits_zone(ngx_conf_t *cf,
      * descriptor for each page, and a few pages for itself.
      */
 
-    size = ngx_align(smcf->nrules * sizeof(ngx_atomic_t), ngx_pagesize);
+    size = ngx_align(offsetof(ngx_http_status_policy_hits_zone_t, rule)
+                     + smcf->nrules
+                       * sizeof(ngx_http_status_policy_rule_hits_t),
+                     ngx_pagesize);
     size += ngx_align(size / ngx_pagesize * sizeof(ngx_slab_page_t),
                       ngx_pagesize)
             + 8 * ngx_pagesize;
@@ -75,16 +101,85 @@ ngx_http_status_policy_add_hits_zone(ngx_conf_t *cf,
 }
 
 
+/*
+ * Every rule's identity, in rulesets order.  Identical rules at levels of
+ * one name are told apart by their ordinal, the first being 0.
+ */
+
+static ngx_int_t
+ngx_http_status_policy_hit_ids(ngx_conf_t *cf,
+    ngx_http_status_policy_main_conf_t *smcf)
+{
+    size_t                               n, cap, slot;
+    uint32_t                             k;
+    uint64_t                             id, *seen;
+    sp_str_t                             key;
+    unsigned                             ordinal;
+    ngx_uint_t                           i, r;
+    sp_rule_info_t                       info;
+    ngx_http_status_policy_loc_conf_t  **level;
+
+    smcf->hit_ids = ngx_palloc(cf->pool, smcf->nrules * sizeof(uint64_t));
+    if (smcf->hit_ids == NULL) {
+        return NGX_ERROR;
+    }
+
+    /* an open-addressing set of the identities given so far */
+
+    for (cap = 16; cap < 2 * smcf->nrules; cap *= 2) { /* void */ }
+
+    seen = ngx_pcalloc(cf->temp_pool, cap * sizeof(uint64_t));
+    if (seen == NULL) {
+        return NGX_ERROR;
+    }
+
+    level = smcf->rulesets.elts;
+    r = 0;
+
+    for (i = 0; i < smcf->rulesets.nelts; i++) {
+        ngx_http_status_policy_level_key(level[i], &key);
+        n = sp_ruleset_count(level[i]->rules);
+
+        for (k = 0; k < n; k++, r++) {
+            if (sp_ruleset_rule(level[i]->rules, k, &info) != SP_OK) {
+                return NGX_ERROR;
+            }
+
+            for (ordinal = 0; /* void */; ordinal++) {
+                id = sp_rule_identity(key, &info, ordinal);
+
+                /* 0 marks a free slot of the set */
+                id = id ? id : 1;
+
+                for (slot = id & (cap - 1);
+                     seen[slot] && seen[slot] != id;
+                     slot = (slot + 1) & (cap - 1))
+                { /* void */ }
+
+                if (seen[slot] == 0) {
+                    seen[slot] = id;
+                    break;
+                }
+            }
+
+            smcf->hit_ids[r] = id;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
 static ngx_int_t
 ngx_http_status_policy_hits_init_zone(ngx_shm_zone_t *shm_zone, void *data)
 {
-    size_t                               size;
+    ngx_uint_t                           i;
     ngx_slab_pool_t                     *shpool;
+    ngx_http_status_policy_hits_zone_t  *zone;
     ngx_http_status_policy_main_conf_t  *smcf;
 
     smcf = shm_zone->data;
     shpool = (ngx_slab_pool_t *) shm_zone->shm.addr;
-    size = smcf->nrules * sizeof(ngx_atomic_t);
 
     if (data) {
         /* a reload with the same rules: the same counters, counting on */
@@ -92,57 +187,107 @@ ngx_http_status_policy_hits_init_zone(ngx_shm_zone_t *shm_zone, void *data)
         return NGX_OK;
     }
 
-    smcf->hits = ngx_slab_calloc(shpool, size);
-    if (smcf->hits == NULL) {
+    zone = ngx_slab_calloc(shpool,
+                           offsetof(ngx_http_status_policy_hits_zone_t, rule)
+                           + smcf->nrules
+                             * sizeof(ngx_http_status_policy_rule_hits_t));
+    if (zone == NULL) {
         ngx_log_error(NGX_LOG_EMERG, shm_zone->shm.log, 0,
                       "status_policy: no memory for the hit counters "
                       "of %ui rules", smcf->nrules);
         return NGX_ERROR;
     }
 
-    shpool->data = (void *) smcf->hits;
+    zone->nrules = smcf->nrules;
+    zone->started = ngx_time();
+
+    for (i = 0; i < smcf->nrules; i++) {
+        zone->rule[i].id = smcf->hit_ids[i];
+    }
+
+    shpool->data = zone;
+    smcf->hits = zone;
+
+    /* nobody counts in the new zone yet: the master may fill it */
+
+    if (ngx_http_status_policy_committed) {
+        return ngx_http_status_policy_hits_carry(zone,
+                   ngx_http_status_policy_committed, shm_zone->shm.log);
+    }
+
+    if (smcf->state_file.len && !ngx_test_config) {
+        ngx_http_status_policy_hits_state_load(smcf, shm_zone->shm.log);
+    }
 
     return NGX_OK;
 }
 
 
-/* what the rules' numbers stand for */
+/* the counts of the rules both zones know, read from the committed one */
 
-static uint64_t
-ngx_http_status_policy_hits_fingerprint(
-    ngx_http_status_policy_main_conf_t *smcf)
+static ngx_int_t
+ngx_http_status_policy_hits_carry(ngx_http_status_policy_hits_zone_t *to,
+    ngx_http_status_policy_hits_zone_t *from, ngx_log_t *log)
 {
-    size_t                               n;
-    uint32_t                             k;
-    uint64_t                             fp;
-    ngx_uint_t                           i;
-    sp_rule_info_t                       info;
-    ngx_http_status_policy_loc_conf_t  **level;
+    size_t       cap, slot;
+    uint32_t    *index;
+    uint64_t     id;
+    ngx_uint_t   i;
 
-    level = smcf->rulesets.elts;
-    fp = 0xcbf29ce484222325ULL;
+    to->started = from->started;
 
-    for (i = 0; i < smcf->rulesets.nelts; i++) {
-        n = sp_ruleset_count(level[i]->rules);
-        fp = ngx_http_status_policy_mix(fp, n);
+    /* an open-addressing index of the committed zone: slot -> rule + 1 */
 
-        for (k = 0; k < n; k++) {
-            if (sp_ruleset_rule(level[i]->rules, k, &info) != SP_OK) {
-                continue;
-            }
+    for (cap = 16; cap < 2 * from->nrules; cap *= 2) { /* void */ }
 
-            fp = ngx_http_status_policy_mix(fp, info.code);
-            fp = ngx_http_status_policy_mix(fp, info.kind);
-            fp = ngx_http_status_policy_mix(fp,
-                     ngx_murmur_hash2((u_char *) info.pattern.data,
-                                      info.pattern.len));
-            fp = ngx_http_status_policy_mix(fp,
-                     ngx_murmur_hash2((u_char *) info.target.data,
-                                      info.target.len));
+    index = ngx_alloc(cap * sizeof(uint32_t), log);
+    if (index == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memzero(index, cap * sizeof(uint32_t));
+
+    for (i = 0; i < from->nrules; i++) {
+        for (slot = from->rule[i].id & (cap - 1);
+             index[slot];
+             slot = (slot + 1) & (cap - 1))
+        { /* void */ }
+
+        index[slot] = i + 1;
+    }
+
+    for (i = 0; i < to->nrules; i++) {
+        id = to->rule[i].id;
+
+        for (slot = id & (cap - 1);
+             index[slot] && from->rule[index[slot] - 1].id != id;
+             slot = (slot + 1) & (cap - 1))
+        { /* void */ }
+
+        if (index[slot]) {
+            to->rule[i].hits = from->rule[index[slot] - 1].hits;
+            to->rule[i].first = from->rule[index[slot] - 1].first;
+            to->rule[i].last = from->rule[index[slot] - 1].last;
         }
     }
 
-    return fp;
+    ngx_free(index);
+
+    return NGX_OK;
+}
+
+
+/* called once a cycle is committed (init_module) */
+
+void
+ngx_http_status_policy_hits_commit(ngx_cycle_t *cycle)
+{
+    ngx_http_status_policy_main_conf_t  *smcf;
+
+    smcf = ngx_http_cycle_get_module_main_conf(cycle,
+                                               ngx_http_status_policy_module);
+
+    ngx_http_status_policy_committed = smcf ? smcf->hits : NULL;
 }
 
 
@@ -159,12 +304,27 @@ void
 ngx_http_status_policy_count_hit(ngx_http_request_t *r,
     ngx_http_status_policy_loc_conf_t *level, uint32_t rule)
 {
+    time_t                               now;
+    ngx_http_status_policy_rule_hits_t  *hit;
     ngx_http_status_policy_main_conf_t  *smcf;
 
     smcf = ngx_http_get_module_main_conf(r, ngx_http_status_policy_module);
 
-    if (smcf->hits) {
-        (void) ngx_atomic_fetch_add(&smcf->hits[level->hits_base + rule], 1);
+    if (smcf->hits == NULL) {
+        return;
+    }
+
+    hit = &smcf->hits->rule[level->hits_base + rule];
+    now = ngx_time();
+
+    (void) ngx_atomic_fetch_add(&hit->hits, 1);
+
+    if (hit->last != (ngx_atomic_uint_t) now) {
+        hit->last = now;
+    }
+
+    if (hit->first == 0) {
+        (void) ngx_atomic_cmp_set(&hit->first, 0, now);
     }
 }
 
@@ -173,32 +333,36 @@ ngx_http_status_policy_count_hit(ngx_http_request_t *r,
 
 ngx_int_t
 ngx_http_status_policy_hits_top(ngx_http_request_t *r, size_t max,
-    ngx_http_status_policy_hit_t **top, size_t *n)
+    ngx_http_status_policy_hits_summary_t *summary)
 {
     size_t                               count, hit_rules;
     uint32_t                             k;
-    uint64_t                             hits;
     ngx_uint_t                           i;
     ngx_http_status_policy_hit_t        *hit;
+    ngx_http_status_policy_rule_hits_t  *counter;
     ngx_http_status_policy_loc_conf_t  **level;
     ngx_http_status_policy_main_conf_t  *smcf;
 
     smcf = ngx_http_get_module_main_conf(r, ngx_http_status_policy_module);
 
-    *top = NULL;
-    *n = 0;
+    ngx_memzero(summary, sizeof(ngx_http_status_policy_hits_summary_t));
 
     if (smcf->hits == NULL) {
         return NGX_OK;
     }
 
+    summary->total = smcf->nrules;
+    summary->since = smcf->hits->started;
+
     hit_rules = 0;
 
     for (i = 0; i < smcf->nrules; i++) {
-        if (smcf->hits[i]) {
+        if (smcf->hits->rule[i].hits) {
             hit_rules++;
         }
     }
+
+    summary->never_hit = smcf->nrules - hit_rules;
 
     if (hit_rules == 0) {
         return NGX_OK;
@@ -219,12 +383,14 @@ ngx_http_status_policy_hits_top(ngx_http_request_t *r, size_t max,
              k < sp_ruleset_count(level[i]->rules) && count < hit_rules;
              k++)
         {
-            hits = smcf->hits[level[i]->hits_base + k];
+            counter = &smcf->hits->rule[level[i]->hits_base + k];
 
-            if (hits) {
+            if (counter->hits) {
                 hit[count].level = level[i];
                 hit[count].rule = k;
-                hit[count].hits = hits;
+                hit[count].hits.hits = counter->hits;
+                hit[count].hits.first = counter->first;
+                hit[count].hits.last = counter->last;
                 count++;
             }
         }
@@ -233,8 +399,8 @@ ngx_http_status_policy_hits_top(ngx_http_request_t *r, size_t max,
     ngx_qsort(hit, count, sizeof(ngx_http_status_policy_hit_t),
               ngx_http_status_policy_hits_cmp);
 
-    *top = hit;
-    *n = ngx_min(count, max);
+    summary->top = hit;
+    summary->ntop = ngx_min(count, max);
 
     return NGX_OK;
 }
@@ -245,8 +411,8 @@ ngx_http_status_policy_hits_cmp(const void *one, const void *two)
 {
     const ngx_http_status_policy_hit_t  *a = one, *b = two;
 
-    if (a->hits != b->hits) {
-        return a->hits > b->hits ? -1 : 1;
+    if (a->hits.hits != b->hits.hits) {
+        return a->hits.hits > b->hits.hits ? -1 : 1;
     }
 
     /* equal counts: configuration order */

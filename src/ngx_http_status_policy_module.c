@@ -14,6 +14,9 @@
 
 
 static void *ngx_http_status_policy_create_main_conf(ngx_conf_t *cf);
+static ngx_int_t ngx_http_status_policy_init_module(ngx_cycle_t *cycle);
+static ngx_int_t ngx_http_status_policy_init_process(ngx_cycle_t *cycle);
+static void ngx_http_status_policy_exit_process(ngx_cycle_t *cycle);
 static void *ngx_http_status_policy_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_status_policy_merge_loc_conf(ngx_conf_t *cf,
     void *parent, void *child);
@@ -87,6 +90,13 @@ static ngx_command_t  ngx_http_status_policy_commands[] = {
       0,
       NULL },
 
+    { ngx_string("status_policy_hits_state"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE12,
+      ngx_http_status_policy_set_hits_state,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("status_spike"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_http_status_policy_set_spike,
@@ -154,14 +164,43 @@ ngx_module_t  ngx_http_status_policy_module = {
     ngx_http_status_policy_commands,          /* module directives */
     NGX_HTTP_MODULE,                          /* module type */
     NULL,                                     /* init master */
-    NULL,                                     /* init module */
-    ngx_http_status_policy_spike_init_process, /* init process */
+    ngx_http_status_policy_init_module,       /* init module */
+    ngx_http_status_policy_init_process,      /* init process */
     NULL,                                     /* init thread */
     NULL,                                     /* exit thread */
-    NULL,                                     /* exit process */
+    ngx_http_status_policy_exit_process,      /* exit process */
     NULL,                                     /* exit master */
     NGX_MODULE_V1_PADDING
 };
+
+
+/* the cycle is committed: a reload that fails from now on cannot undo it */
+
+static ngx_int_t
+ngx_http_status_policy_init_module(ngx_cycle_t *cycle)
+{
+    ngx_http_status_policy_hits_commit(cycle);
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_status_policy_init_process(ngx_cycle_t *cycle)
+{
+    if (ngx_http_status_policy_spike_init_process(cycle) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    return ngx_http_status_policy_hits_state_init_process(cycle);
+}
+
+
+static void
+ngx_http_status_policy_exit_process(ngx_cycle_t *cycle)
+{
+    ngx_http_status_policy_hits_state_exit_process(cycle);
+}
 
 
 static void *

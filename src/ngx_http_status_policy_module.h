@@ -75,6 +75,23 @@ typedef struct ngx_http_status_policy_loc_conf_s
     ngx_http_status_policy_loc_conf_t;
 
 
+/* One rule's counter: what the rule is (sp_rule_identity()), its counts. */
+typedef struct {
+    uint64_t                            id;
+    ngx_atomic_t                        hits;
+    ngx_atomic_t                        first;        /* time_t, 0 if never */
+    ngx_atomic_t                        last;
+} ngx_http_status_policy_rule_hits_t;
+
+
+/* The hit counter zone: a counter for each rule, in rulesets order. */
+typedef struct {
+    time_t                              started;      /* the counts began */
+    ngx_uint_t                          nrules;
+    ngx_http_status_policy_rule_hits_t  rule[1];
+} ngx_http_status_policy_hits_zone_t;
+
+
 typedef struct {
     /* every level's configuration but the http level's, in creation order */
     ngx_array_t                         levels;       /* of loc conf pointers */
@@ -85,7 +102,12 @@ typedef struct {
     /* every level with rules, and a hit counter per rule in shared memory */
     ngx_array_t                         rulesets;     /* of loc conf pointers */
     ngx_uint_t                          nrules;
-    ngx_atomic_t                       *hits;
+    uint64_t                           *hit_ids;      /* each rule's identity */
+    ngx_http_status_policy_hits_zone_t *hits;
+
+    /* status_policy_hits_state: the file (NUL-terminated) and interval */
+    ngx_str_t                           state_file;
+    ngx_msec_t                          state_interval;
 } ngx_http_status_policy_main_conf_t;
 
 
@@ -166,8 +188,18 @@ typedef struct {
 typedef struct {
     ngx_http_status_policy_loc_conf_t  *level;
     uint32_t                            rule;
-    uint64_t                            hits;
+    sp_rule_hits_t                      hits;
 } ngx_http_status_policy_hit_t;
+
+
+/* The most hit rules, and what the report says of all of them. */
+typedef struct {
+    ngx_http_status_policy_hit_t       *top;
+    size_t                              ntop;
+    size_t                              total;
+    size_t                              never_hit;
+    time_t                              since;
+} ngx_http_status_policy_hits_summary_t;
 
 
 extern ngx_module_t  ngx_http_status_policy_module;
@@ -236,10 +268,19 @@ size_t ngx_http_status_policy_spike_top(
 /* ngx_http_status_policy_hits.c: the rule hit counters */
 ngx_int_t ngx_http_status_policy_add_hits_zone(ngx_conf_t *cf,
     ngx_http_status_policy_main_conf_t *smcf);
+void ngx_http_status_policy_hits_commit(ngx_cycle_t *cycle);
 void ngx_http_status_policy_count_hit(ngx_http_request_t *r,
     ngx_http_status_policy_loc_conf_t *level, uint32_t rule);
 ngx_int_t ngx_http_status_policy_hits_top(ngx_http_request_t *r,
-    size_t max, ngx_http_status_policy_hit_t **top, size_t *n);
+    size_t max, ngx_http_status_policy_hits_summary_t *summary);
+
+/* ngx_http_status_policy_hits_state.c: status_policy_hits_state */
+char *ngx_http_status_policy_set_hits_state(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+void ngx_http_status_policy_hits_state_load(
+    ngx_http_status_policy_main_conf_t *smcf, ngx_log_t *log);
+ngx_int_t ngx_http_status_policy_hits_state_init_process(ngx_cycle_t *cycle);
+void ngx_http_status_policy_hits_state_exit_process(ngx_cycle_t *cycle);
 
 /* ngx_http_status_policy_variables.c */
 ngx_int_t ngx_http_status_policy_add_variables(ngx_conf_t *cf);
@@ -278,6 +319,27 @@ ngx_flag_t ngx_http_status_policy_code_listed(ngx_array_t *codes,
 /* ngx_http_status_policy_escape.c: request-derived strings in the log */
 ngx_int_t ngx_http_status_policy_log_escape(ngx_pool_t *pool, ngx_str_t *src,
     ngx_str_t *dst);
+
+
+/* the name a level's rules are known by across reloads (sp_rule_identity) */
+
+static ngx_inline void
+ngx_http_status_policy_level_key(ngx_http_status_policy_loc_conf_t *level,
+    sp_str_t *key)
+{
+    if (level->core == NULL) {
+        key->data = "http";
+        key->len = sizeof("http") - 1;
+
+    } else if (level->core->name.len == 0) {
+        key->data = "server";
+        key->len = sizeof("server") - 1;
+
+    } else {
+        key->data = (const char *) level->core->name.data;
+        key->len = level->core->name.len;
+    }
+}
 
 
 /* wall-clock milliseconds: the same in every worker, and shown in reports */

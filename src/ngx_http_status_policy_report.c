@@ -232,18 +232,26 @@ static ngx_int_t
 ngx_http_status_policy_report_rules(ngx_http_request_t *r,
     sp_report_t *report)
 {
-    size_t                         i, n;
-    sp_rule_info_t                 info;
-    sp_report_rule_t              *rules;
-    ngx_http_status_policy_hit_t  *hit;
+    size_t                                  i, n;
+    sp_rule_info_t                          info;
+    sp_report_rule_t                       *rules;
+    ngx_http_status_policy_hit_t           *hit;
+    ngx_http_status_policy_hits_summary_t   summary;
 
     if (ngx_http_status_policy_hits_top(r,
                                         NGX_HTTP_STATUS_POLICY_REPORT_RULES,
-                                        &hit, &n)
+                                        &summary)
         != NGX_OK)
     {
         return NGX_ERROR;
     }
+
+    report->rules_total = summary.total;
+    report->rules_never_hit = summary.never_hit;
+    report->hits_since = summary.since;
+
+    hit = summary.top;
+    n = summary.ntop;
 
     if (n == 0) {
         return NGX_OK;

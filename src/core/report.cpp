@@ -41,6 +41,20 @@ std::string iso_time(uint64_t ms)
     return buf;
 }
 
+std::string iso_seconds(int64_t sec)
+{
+    return sec > 0 ? iso_time(static_cast<uint64_t>(sec) * 1000) : "";
+}
+
+void append_json_time(std::string &out, int64_t sec)
+{
+    if (sec > 0) {
+        append_json_string(out, iso_seconds(sec));
+    } else {
+        out += "null";
+    }
+}
+
 std::string number(double v)
 {
     char buf[32];
@@ -159,7 +173,11 @@ std::string render_json(const sp_report_t &r)
         }
         out += "]}";
     }
-    out += "],\n \"rules\": [";
+    out += "],\n \"rules_total\": " + number(uint64_t{r.rules_total});
+    out += ", \"rules_never_hit\": " + number(uint64_t{r.rules_never_hit});
+    out += ", \"hits_since\": ";
+    append_json_time(out, r.hits_since);
+    out += ",\n \"rules\": [";
     for (size_t i = 0; i < r.nrules; i++) {
         const sp_report_rule_t &rule = r.rules[i];
         out += i ? ",\n  " : "\n  ";
@@ -168,7 +186,12 @@ std::string render_json(const sp_report_t &r)
         out += ", \"code\": " + std::to_string(rule.code);
         out += ", \"pattern\": ";
         append_json_string(out, rule_pattern(rule));
-        out += ", \"hits\": " + number(rule.hits) + "}";
+        out += ", \"hits\": " + number(rule.hits.hits);
+        out += ", \"first_hit\": ";
+        append_json_time(out, rule.hits.first);
+        out += ", \"last_hit\": ";
+        append_json_time(out, rule.hits.last);
+        out += "}";
     }
     out += "]}\n";
     return out;
@@ -273,15 +296,34 @@ std::string render_prometheus(const sp_report_t &r)
         }
     });
 
+    prom_header(out, {"status_policy_rules", "gauge",
+                      "status_policy rules configured."});
+    out += "status_policy_rules " + number(uint64_t{r.rules_total}) + '\n';
+    prom_header(out, {"status_policy_rules_never_hit", "gauge",
+                      "status_policy rules no request has hit."});
+    out += "status_policy_rules_never_hit "
+           + number(uint64_t{r.rules_never_hit}) + '\n';
+
+    auto rule_samples = [&](const char *family, auto value) {
+        for (size_t i = 0; i < r.nrules; i++) {
+            const sp_report_rule_t &rule = r.rules[i];
+            out += family;
+            out += "{rule=\"";
+            append_prometheus_label(out, rule_name(rule));
+            out += "\",code=\"" + std::to_string(rule.code) + "\"} "
+                   + value(rule.hits) + '\n';
+        }
+    };
     prom_header(out, {"status_policy_rule_hits_total", "counter",
                       "Requests a status_policy rule answered."});
-    for (size_t i = 0; i < r.nrules; i++) {
-        const sp_report_rule_t &rule = r.rules[i];
-        out += "status_policy_rule_hits_total{rule=\"";
-        append_prometheus_label(out, rule_name(rule));
-        out += "\",code=\"" + std::to_string(rule.code) + "\"} "
-               + number(rule.hits) + '\n';
-    }
+    rule_samples("status_policy_rule_hits_total",
+                 [](const sp_rule_hits_t &h) { return number(h.hits); });
+    prom_header(out, {"status_policy_rule_last_hit_timestamp_seconds", "gauge",
+                      "When a status_policy rule last answered a request."});
+    rule_samples("status_policy_rule_last_hit_timestamp_seconds",
+                 [](const sp_rule_hits_t &h) {
+                     return std::to_string(h.last);
+                 });
     return out;
 }
 
@@ -393,15 +435,24 @@ std::string render_html(const sp_report_t &r)
     for (size_t z = 0; z < r.nzones; z++) {
         html_zone(out, r.zones[z]);
     }
-    out += "<h2>Rules</h2>\n<table>\n<tr><th>rule</th><th>code</th>"
-           "<th>pattern</th><th>hits</th></tr>\n";
+    out += "<h2>Rules</h2>\n<p>" + number(uint64_t{r.rules_total})
+           + " rules, " + number(uint64_t{r.rules_never_hit})
+           + " never hit";
+    if (r.hits_since > 0) {
+        out += " since " + iso_seconds(r.hits_since);
+    }
+    out += ".</p>\n<table>\n<tr><th>rule</th><th>code</th>"
+           "<th>pattern</th><th>hits</th><th>first hit</th>"
+           "<th>last hit</th></tr>\n";
     for (size_t i = 0; i < r.nrules; i++) {
         const sp_report_rule_t &rule = r.rules[i];
         out += "<tr><td>";
         append_html(out, rule_name(rule));
         out += "</td><td>" + std::to_string(rule.code) + "</td><td><code>";
         append_html(out, rule_pattern(rule));
-        out += "</code></td><td>" + number(rule.hits) + "</td></tr>\n";
+        out += "</code></td><td>" + number(rule.hits.hits) + "</td><td>"
+               + iso_seconds(rule.hits.first) + "</td><td>"
+               + iso_seconds(rule.hits.last) + "</td></tr>\n";
     }
     out += "</table>\n</body></html>\n";
     return out;

@@ -304,6 +304,61 @@ size_t sp_spike_top(void *block, const sp_spike_config_t *cfg,
 
 
 /*
+ * Rule hit counters kept by what a rule is, and the state file of
+ * status_policy_hits_state that carries them across restarts.
+ */
+
+typedef struct {
+    uint64_t     hits;
+    int64_t      first;         /* UNIX time of the first hit, 0 if none */
+    int64_t      last;
+} sp_rule_hits_t;
+
+/*
+ * What a rule is, as a number: the level it is configured at (any stable
+ * name the caller gives), its code, modifier, pattern and target, and
+ * which of several identical rules at one level it is (0 for the first).
+ */
+uint64_t sp_rule_identity(sp_str_t level, const sp_rule_info_t *info,
+    unsigned ordinal) SP_NOEXCEPT;
+
+typedef struct sp_hits_state_s sp_hits_state_t;
+
+#define SP_HITS_STATE_MISSING  1
+
+/*
+ * Reads a state file: SP_OK and *state, SP_HITS_STATE_MISSING if there is
+ * no such file, or SP_ERROR with the reason ("line 3: ...") in err.
+ */
+int sp_hits_state_read(const char *path, sp_hits_state_t **state, char *err,
+    size_t err_size) SP_NOEXCEPT;
+
+/* When the counts of a state began (UNIX time). */
+int64_t sp_hits_state_started(const sp_hits_state_t *state) SP_NOEXCEPT;
+
+/* Returns 1 and fills *hits if the state knows the rule id, 0 if not. */
+int sp_hits_state_find(const sp_hits_state_t *state, uint64_t id,
+    sp_rule_hits_t *hits) SP_NOEXCEPT;
+
+/*
+ * A state to write: every loaded rule is added (so that the file knows
+ * how many rules each file has), the hit ones are written.  Returns NULL
+ * if memory ran out.
+ */
+sp_hits_state_t *sp_hits_state_create(int64_t started, int64_t now)
+    SP_NOEXCEPT;
+int sp_hits_state_add(sp_hits_state_t *state, uint64_t id,
+    const sp_rule_hits_t *hits, sp_str_t level, const sp_rule_info_t *info)
+    SP_NOEXCEPT;
+
+/* Replaces the file at path with the state, atomically (write, rename). */
+int sp_hits_state_write(const sp_hits_state_t *state, const char *path,
+    char *err, size_t err_size) SP_NOEXCEPT;
+
+void sp_hits_state_free(sp_hits_state_t *state) SP_NOEXCEPT;
+
+
+/*
  * The report of status_policy_report: spike zones (their top paths, copied
  * out with sp_spike_top()) and rule hit counters, rendered as JSON,
  * Prometheus text or a self-contained HTML page.
@@ -331,15 +386,18 @@ typedef struct {
     int                      code;
     int                      kind;          /* sp_kind_t */
     sp_str_t                 pattern;
-    uint64_t                 hits;
+    sp_rule_hits_t           hits;
 } sp_report_rule_t;
 
 typedef struct {
     uint64_t                 now_ms;        /* wall clock */
     const sp_report_zone_t  *zones;
     size_t                   nzones;
-    const sp_report_rule_t  *rules;
+    const sp_report_rule_t  *rules;         /* the most hit ones */
     size_t                   nrules;
+    size_t                   rules_total;   /* rules configured */
+    size_t                   rules_never_hit;
+    int64_t                  hits_since;    /* UNIX time the counts began */
 } sp_report_t;
 
 /*
