@@ -11,7 +11,9 @@ const char kUsage[] =
     "usage: status-policy-check lint [-i] FILE...\n"
     "       status-policy-check explain [-i] FILE... PATH\n"
     "       status-policy-check replay [-i] [--json] [--top N] FILE... "
-    "ACCESS_LOG\n";
+    "ACCESS_LOG\n"
+    "       status-policy-check unused [-i] [--since TIME] [--json] FILE... "
+    "STATE\n";
 
 const char kDetails[] =
     "\n"
@@ -27,14 +29,22 @@ const char kDetails[] =
     "           access log in nginx's combined format (- reads standard\n"
     "           input): hits per rule with the top paths, requests per\n"
     "           code, and how many answers differ from the logged status\n"
+    "  unused   the rules of the files that no request has hit (or none\n"
+    "           since TIME ago, e.g. 90d) according to the\n"
+    "           status_policy_hits_state file STATE, in rules-file syntax\n"
+    "           with where each rule is and its last hit, for review\n"
     "\n"
     "  -i, --ignore-case  as with status_policy_ignore_case on\n"
     "  --json             replay: print JSON instead of tables\n"
     "  --top N            replay: example paths shown per rule (default 5)\n"
+    "  --since TIME       unused: also list rules whose last hit is older;\n"
+    "                     TIME is a number with s, m, h, d or w (90d, 12h)\n"
+    "  --json             unused: print JSON instead of rules\n"
     "  -h, --help         print this help\n"
     "\n"
     "Exit status: 0 success, 1 rules file errors (or, for explain, no\n"
-    "matching rule; for replay, an unreadable log), 2 usage errors.\n";
+    "matching rule; for replay, an unreadable log; for unused, a state\n"
+    "that cannot be read or does not know a file), 2 usage errors.\n";
 
 bool parse_count(const std::string &text, size_t &value)
 {
@@ -49,6 +59,38 @@ bool parse_count(const std::string &text, size_t &value)
     }
     value = static_cast<size_t>(n);
     return true;
+}
+
+// "90d", "12h", "1w2d": seconds, or -1
+int64_t parse_duration(const std::string &text)
+{
+    int64_t total = 0;
+    size_t i = 0;
+    if (text.empty()) {
+        return -1;
+    }
+    while (i < text.size()) {
+        size_t start = i;
+        int64_t n = 0;
+        while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+            n = n * 10 + (text[i++] - '0');
+            if (n > 100000000) {
+                return -1;
+            }
+        }
+        if (i == start || i == text.size()) {
+            return -1;
+        }
+        switch (text[i++]) {
+        case 's': total += n; break;
+        case 'm': total += n * 60; break;
+        case 'h': total += n * 3600; break;
+        case 'd': total += n * 86400; break;
+        case 'w': total += n * 604800; break;
+        default: return -1;
+        }
+    }
+    return total;
 }
 
 } // namespace
@@ -83,7 +125,22 @@ std::string parse_options(int argc, char **argv, Options &options)
             options.ignore_case = true;
         } else if (arg == "--json") {
             options.json = true;
-            options.replay_options = true;
+        } else if (arg == "--since" || arg.rfind("--since=", 0) == 0) {
+            std::string value;
+            if (arg == "--since") {
+                if (i + 1 == args.size()) {
+                    return "--since needs a time, such as 90d";
+                }
+                value = args[++i];
+            } else {
+                value = arg.substr(8);
+            }
+            options.since = parse_duration(value);
+            options.since_given = true;
+            if (options.since <= 0) {
+                return "--since needs a time such as 90d, 12h or 1w, not \""
+                       + value + "\"";
+            }
         } else if (arg == "--top" || arg.rfind("--top=", 0) == 0) {
             options.replay_options = true;
             std::string value;
@@ -108,17 +165,24 @@ std::string parse_options(int argc, char **argv, Options &options)
         return {};
     }
     const std::string &c = options.command;
-    if (c != "lint" && c != "explain" && c != "replay") {
+    if (c != "lint" && c != "explain" && c != "replay" && c != "unused") {
         return c.empty() ? "no command" : "unknown command \"" + c + "\"";
     }
     if (c != "replay" && options.replay_options) {
-        return "--json and --top are options of replay";
+        return "--top is an option of replay";
+    }
+    if (options.json && c != "replay" && c != "unused") {
+        return "--json is an option of replay and unused";
+    }
+    if (options.since_given && c != "unused") {
+        return "--since is an option of unused";
     }
     size_t needed = c == "lint" ? 1 : 2;
     if (options.operands.size() < needed) {
         return c == "lint" ? "no rules file"
                : c == "explain" ? "explain needs rules files and a path"
-                                : "replay needs rules files and an access log";
+               : c == "replay"  ? "replay needs rules files and an access log"
+                                : "unused needs rules files and a state file";
     }
     return {};
 }

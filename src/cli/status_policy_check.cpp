@@ -4,6 +4,7 @@
 //   status-policy-check lint [-i] FILE...
 //   status-policy-check explain [-i] FILE... PATH
 //   status-policy-check replay [-i] [--json] [--top N] FILE... ACCESS_LOG
+//   status-policy-check unused [-i] [--since TIME] [--json] FILE... STATE
 //
 // -i compiles as with "status_policy_ignore_case on".
 
@@ -18,6 +19,7 @@
 #include "options.hpp"
 #include "replay_command.hpp"
 #include "rules.hpp"
+#include "unused_command.hpp"
 
 namespace {
 
@@ -36,7 +38,8 @@ int run(const Options &options)
         return 0;
     }
 
-    // explain and replay: the last operand is the path or the log
+    // explain, replay and unused: the last operand is the path, the log
+    // or the state
     std::string last = files.back();
     files.pop_back();
     Ruleset rs = load_rules(files, options.ignore_case);
@@ -45,6 +48,9 @@ int run(const Options &options)
     }
     if (options.command == "explain") {
         return explain_path(rs.get(), options.ignore_case, last);
+    }
+    if (options.command == "unused") {
+        return list_unused(rs.get(), files, last, options);
     }
     return replay_log(rs.get(), last, options);
 }

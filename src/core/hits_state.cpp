@@ -264,8 +264,8 @@ HitsState parse_hits_state(std::string_view text)
     }
 
     if (!ended) {
-        throw Error("line " + std::to_string(line)
-                    + ": truncated (no end line)");
+        throw Error("truncated after line " + std::to_string(line)
+                    + " (no end line)");
     }
     if (!started || !written) {
         throw Error("line " + std::to_string(line)

@@ -98,13 +98,16 @@ struct Report {
         rule.code = 410;
         rule.kind = SP_KIND_EXACT;
         rule.pattern = {"/old", 4};
-        rule.hits = 5;
+        rule.hits = {5, 1700000000, 1700000001};
 
         report.now_ms = 1700000002000;
         report.zones = &zone;
         report.nzones = 1;
         report.rules = &rule;
         report.nrules = 1;
+        report.rules_total = 40;
+        report.rules_never_hit = 39;
+        report.hits_since = 1690000000;
     }
 
     std::string render(int format)
@@ -132,7 +135,12 @@ TEST(Report, Json)
         << out;
     EXPECT_NE(out.find("\"spikes\": [\"example.com/"), std::string::npos);
     EXPECT_NE(out.find("{\"rule\": \"/etc/nginx/retired.rules:12\", \"code\": "
-                       "410, \"pattern\": \"= /old\", \"hits\": 5}"),
+                       "410, \"pattern\": \"= /old\", \"hits\": 5, "
+                       "\"first_hit\": \"2023-11-14T22:13:20Z\", "
+                       "\"last_hit\": \"2023-11-14T22:13:21Z\"}"),
+              std::string::npos) << out;
+    EXPECT_NE(out.find("\"rules_total\": 40, \"rules_never_hit\": 39, "
+                       "\"hits_since\": \"2023-07-22T04:26:40Z\""),
               std::string::npos) << out;
     size_t from = out.find("\"path\""), to = out.find("\"referers\"");
     EXPECT_EQ(out.substr(from, to - from).find('\n'), std::string::npos)
@@ -155,6 +163,14 @@ TEST(Report, Prometheus)
     EXPECT_NE(out.find("status_policy_rule_hits_total{rule=\"/etc/nginx/"
                        "retired.rules:12\",code=\"410\"} 5\n"),
               std::string::npos) << out;
+    EXPECT_NE(out.find("# TYPE status_policy_rule_last_hit_timestamp_seconds "
+                       "gauge\nstatus_policy_rule_last_hit_timestamp_seconds"
+                       "{rule=\"/etc/nginx/retired.rules:12\",code=\"410\"} "
+                       "1700000001\n"),
+              std::string::npos) << out;
+    EXPECT_NE(out.find("\nstatus_policy_rules 40\n"), std::string::npos);
+    EXPECT_NE(out.find("\nstatus_policy_rules_never_hit 39\n"),
+              std::string::npos);
 }
 
 TEST(Report, Html)
@@ -171,6 +187,11 @@ TEST(Report, Html)
               std::string::npos);
     EXPECT_EQ(out.find("http://", 0), out.find("http://www.w3.org/2000/svg"))
         << "no external assets";
+    EXPECT_NE(out.find("40 rules, 39 never hit since 2023-07-22T04:26:40Z"),
+              std::string::npos) << out;
+    EXPECT_NE(out.find("<td>5</td><td>2023-11-14T22:13:20Z</td>"
+                       "<td>2023-11-14T22:13:21Z</td>"),
+              std::string::npos) << out;
 }
 
 TEST(Report, SizeIsReportedWhenTheBufferIsShort)
