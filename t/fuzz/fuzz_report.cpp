@@ -110,7 +110,7 @@ struct Fixture {
         rule.code = 410;
         rule.kind = static_cast<int>(size % 5);
         rule.pattern = {p[5].data(), p[5].size()};
-        rule.hits = 3;
+        rule.hits = {3, 1700000000, 1700000001};
 
         report.now_ms = 1700000000000;
         report.zones = &zone;
