@@ -24,6 +24,15 @@ static void ngx_http_status_policy_hits_state_handler(ngx_event_t *ev);
 /* whether the last write failed: a failure is logged once, not each time */
 static ngx_uint_t  ngx_http_status_policy_write_failed;
 
+/*
+ * The file this worker wrote last (its inode and time: an inode number
+ * may be used again).  A first worker of a newer configuration (after a
+ * reload or a binary upgrade) writes its own at start; an exiting worker
+ * that finds another file in place leaves it.
+ */
+static ngx_file_uniq_t  ngx_http_status_policy_written;
+static time_t           ngx_http_status_policy_written_at;
+
 
 char *
 ngx_http_status_policy_set_hits_state(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -235,6 +244,7 @@ ngx_http_status_policy_hits_state_init_process(ngx_cycle_t *cycle)
 void
 ngx_http_status_policy_hits_state_exit_process(ngx_cycle_t *cycle)
 {
+    ngx_file_info_t                      fi;
     ngx_http_status_policy_main_conf_t  *smcf;
 
     if (!((ngx_process == NGX_PROCESS_WORKER && ngx_worker == 0)
@@ -246,9 +256,22 @@ ngx_http_status_policy_hits_state_exit_process(ngx_cycle_t *cycle)
     smcf = ngx_http_cycle_get_module_main_conf(cycle,
                                                ngx_http_status_policy_module);
 
-    if (smcf && smcf->hits && smcf->state_file.len) {
-        (void) ngx_http_status_policy_hits_state_write(cycle, smcf);
+    if (smcf == NULL || smcf->hits == NULL || smcf->state_file.len == 0) {
+        return;
     }
+
+    if (ngx_http_status_policy_written
+        && ngx_file_info(smcf->state_file.data, &fi) != NGX_FILE_ERROR
+        && (ngx_file_uniq(&fi) != ngx_http_status_policy_written
+            || ngx_file_mtime(&fi) != ngx_http_status_policy_written_at))
+    {
+        ngx_log_debug1(NGX_LOG_DEBUG_HTTP, cycle->log, 0,
+                       "status_policy_hits_state \"%V\": written by a newer "
+                       "worker, left as it is", &smcf->state_file);
+        return;
+    }
+
+    (void) ngx_http_status_policy_hits_state_write(cycle, smcf);
 }
 
 
@@ -259,14 +282,19 @@ ngx_http_status_policy_hits_state_handler(ngx_event_t *ev)
     ngx_http_status_policy_main_conf_t  *smcf;
 
     cycle = ev->data;
+
+    /* an exiting worker writes once more as it exits, if still its turn */
+
+    if (ngx_exiting) {
+        return;
+    }
+
     smcf = ngx_http_cycle_get_module_main_conf(cycle,
                                                ngx_http_status_policy_module);
 
     (void) ngx_http_status_policy_hits_state_write(cycle, smcf);
 
-    if (!ngx_exiting) {
-        ngx_add_timer(ev, smcf->state_interval);
-    }
+    ngx_add_timer(ev, smcf->state_interval);
 }
 
 
@@ -278,6 +306,7 @@ ngx_http_status_policy_hits_state_write(ngx_cycle_t *cycle,
 {
     u_char                               err[NGX_HTTP_STATUS_POLICY_ERRSTR_SIZE];
     size_t                               n;
+    ngx_file_info_t                      fi;
     uint32_t                             k;
     sp_str_t                             key;
     ngx_int_t                            rc;
@@ -339,6 +368,11 @@ ngx_http_status_policy_hits_state_write(ngx_cycle_t *cycle,
 
         ngx_http_status_policy_write_failed = 1;
         return NGX_ERROR;
+    }
+
+    if (ngx_file_info(smcf->state_file.data, &fi) != NGX_FILE_ERROR) {
+        ngx_http_status_policy_written = ngx_file_uniq(&fi);
+        ngx_http_status_policy_written_at = ngx_file_mtime(&fi);
     }
 
     if (ngx_http_status_policy_write_failed) {

@@ -132,6 +132,19 @@ subtest 'a file that cannot be written' => sub {
     ok(wait_for_file(qr/\t=\t\/gone\/2\t$/m), 'with the counts of meanwhile');
 };
 
+subtest 'after a reload the old first worker leaves the new file alone' => sub {
+    my ($http, $rules) = ($t->{http}, $t->{files}{'gone.rules'});
+    ($t->{http} = $http) =~ s/interval=1s/interval=1m/;
+    $t->{files}{'gone.rules'} .= "410 = /gone/3\n";
+    $t->write_files;
+    $t->reload_and_drain;
+    like($t->slurp('state/hits'), qr/^source\t.*gone\.rules\t4$/m,
+         'the file is the new configuration\'s, not the exiting worker\'s');
+    ($t->{http}, $t->{files}{'gone.rules'}) = ($http, $rules);
+    $t->write_files;
+    $t->reload_and_drain;
+};
+
 my $good = $t->slurp('state/hits');
 
 sub start_with_state {
