@@ -330,6 +330,11 @@ sub replay_errors {
                   [ ['replay', '--top'], '--top without a number' ],
                   [ ['replay', '--frob', $r, $log], 'unknown option' ],
                   [ ['explain', '--json', $r, '/a'], '--json for explain' ],
+                  [ ['unused', $r], 'no state file' ],
+                  [ ['unused', '--since', '3x', $r, $log], 'bad --since' ],
+                  [ ['unused', '--since=0d', $r, $log], '--since of zero' ],
+                  [ ['unused', '--top', '3', $r, $log], '--top for unused' ],
+                  [ ['lint', '--since', '1d', $r], '--since for lint' ],
                   [ [], 'no command' ]) {
         my ($args, $name) = @$case;
         ($rc, $out, $err) = run_apart(@$args);
@@ -340,6 +345,11 @@ sub replay_errors {
     ($rc, $out, $err) = run_apart('--help');
     is($rc, 0, '--help exits 0');
     like($out, qr{status-policy-check replay \[-i\] \[--json\] \[--top N\] FILE\.\.\. ACCESS_LOG}, '--help names replay');
+    like($out, qr{status-policy-check unused \[-i\] \[--since TIME\] \[--json\] FILE\.\.\. STATE}, '--help names unused');
+
+    ($rc, $out, $err) = run_apart('unused', $r, $log);
+    is($rc, 1, 'unused: a file that is no state exits 1');
+    like($err, qr{: line 1: not a status_policy hits state file$}, 'unused: says so');
 }
 
 # The log of a real nginx running the same rules: replay must predict

@@ -2,6 +2,9 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <optional>
+#include <string>
+#include <vector>
 
 namespace check_tool {
 
@@ -93,6 +96,26 @@ int64_t parse_duration(const std::string &text)
     return total;
 }
 
+// Whether args[i] is option `name`, as "--name VALUE" (i then moves to
+// the value) or "--name=VALUE"; value is empty when none follows.
+bool takes_value(const std::vector<std::string> &args, size_t &i,
+                 const std::string &name, std::optional<std::string> &value)
+{
+    const std::string &arg = args[i];
+    value.reset();
+    if (arg == name) {
+        if (i + 1 < args.size()) {
+            value = args[++i];
+        }
+        return true;
+    }
+    if (arg.rfind(name + "=", 0) == 0) {
+        value = arg.substr(name.size() + 1);
+        return true;
+    }
+    return false;
+}
+
 } // namespace
 
 const char *usage_text(bool complete)
@@ -109,6 +132,7 @@ std::string parse_options(int argc, char **argv, Options &options)
     }
 
     bool options_end = false;
+    std::optional<std::string> value;
     for (size_t i = 0; i < args.size(); i++) {
         const std::string &arg = args[i];
         if (options_end || arg == "-" || arg.empty() || arg[0] != '-') {
@@ -125,36 +149,24 @@ std::string parse_options(int argc, char **argv, Options &options)
             options.ignore_case = true;
         } else if (arg == "--json") {
             options.json = true;
-        } else if (arg == "--since" || arg.rfind("--since=", 0) == 0) {
-            std::string value;
-            if (arg == "--since") {
-                if (i + 1 == args.size()) {
-                    return "--since needs a time, such as 90d";
-                }
-                value = args[++i];
-            } else {
-                value = arg.substr(8);
+        } else if (takes_value(args, i, "--since", value)) {
+            if (!value) {
+                return "--since needs a time, such as 90d";
             }
-            options.since = parse_duration(value);
+            options.since = parse_duration(*value);
             options.since_given = true;
             if (options.since <= 0) {
                 return "--since needs a time such as 90d, 12h or 1w, not \""
-                       + value + "\"";
+                       + *value + "\"";
             }
-        } else if (arg == "--top" || arg.rfind("--top=", 0) == 0) {
+        } else if (takes_value(args, i, "--top", value)) {
             options.replay_options = true;
-            std::string value;
-            if (arg == "--top") {
-                if (i + 1 == args.size()) {
-                    return "--top needs a number";
-                }
-                value = args[++i];
-            } else {
-                value = arg.substr(6);
+            if (!value) {
+                return "--top needs a number";
             }
-            if (!parse_count(value, options.top)) {
-                return "--top needs a number from 0 to 1000000, not \"" + value
-                       + "\"";
+            if (!parse_count(*value, options.top)) {
+                return "--top needs a number from 0 to 1000000, not \""
+                       + *value + "\"";
             }
         } else {
             return "unknown option \"" + arg + "\"";
