@@ -12,11 +12,13 @@
 #include "ngx_http_status_policy_module.h"
 
 
+static ngx_int_t ngx_http_status_policy_merged_path(ngx_http_request_t *r,
+    ngx_str_t *path);
 static ngx_int_t ngx_http_status_policy_decide(ngx_http_request_t *r,
     ngx_http_status_policy_ctx_t *ctx, sp_rule_info_t *info);
 static ngx_int_t ngx_http_status_policy_redirect_location(
     ngx_http_request_t *r, sp_ruleset_t *rules, sp_match_t *m,
-    ngx_str_t *location);
+    ngx_str_t *path, ngx_str_t *location);
 static ngx_int_t ngx_http_status_policy_enforce(ngx_http_request_t *r,
     ngx_http_status_policy_ctx_t *ctx, ngx_str_t *location);
 static void ngx_http_status_policy_log_dry_run(ngx_http_request_t *r,
@@ -33,7 +35,7 @@ ngx_http_status_policy_handler(ngx_http_request_t *r)
 {
     int                                 found;
     ngx_flag_t                          redirected;
-    ngx_str_t                           location;
+    ngx_str_t                           location, path;
     sp_match_t                          m;
     sp_rule_info_t                      info;
     ngx_http_status_policy_ctx_t       *ctx;
@@ -84,12 +86,16 @@ ngx_http_status_policy_handler(ngx_http_request_t *r)
 
     ctx->policed = lcf;
 
+    if (ngx_http_status_policy_merged_path(r, &path) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
     found = 0;
 
     for (level = lcf->rules ? lcf : lcf->outer; level; level = level->outer)
     {
-        found = sp_ruleset_match(level->rules, (const char *) r->uri.data,
-                                 r->uri.len, &m);
+        found = sp_ruleset_match(level->rules, (const char *) path.data,
+                                 path.len, &m);
 
         if (m.limit_rule != SP_NO_RULE) {
             ngx_http_status_policy_log_limit(r, level->rules, m.limit_rule);
@@ -114,7 +120,7 @@ ngx_http_status_policy_handler(ngx_http_request_t *r)
 
     if (ctx->action == NGX_HTTP_STATUS_POLICY_REDIRECT
         && ngx_http_status_policy_redirect_location(r, level->rules, &m,
-                                                    &location)
+                                                    &path, &location)
            != NGX_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -126,6 +132,51 @@ ngx_http_status_policy_handler(ngx_http_request_t *r)
     }
 
     return ngx_http_status_policy_enforce(r, ctx, &location);
+}
+
+
+/*
+ * The path the rules see: $uri with repeated slashes merged, whatever
+ * merge_slashes says.  With merge_slashes off nginx keeps "//old-page",
+ * and the file system serves /old-page for it: a rule that retires or
+ * hides a path must not be opened by a doubled slash.
+ */
+
+static ngx_int_t
+ngx_http_status_policy_merged_path(ngx_http_request_t *r, ngx_str_t *path)
+{
+    u_char  *p, *q, *end;
+
+    *path = r->uri;
+
+    end = r->uri.data + r->uri.len;
+
+    for (p = r->uri.data; p + 1 < end; p++) {
+        if (p[0] == '/' && p[1] == '/') {
+            break;
+        }
+    }
+
+    if (p + 1 >= end) {
+        return NGX_OK;
+    }
+
+    path->data = ngx_pnalloc(r->pool, r->uri.len);
+    if (path->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    q = ngx_cpymem(path->data, r->uri.data, p - r->uri.data);
+
+    for ( /* void */ ; p < end; p++) {
+        if (*p != '/' || q == path->data || q[-1] != '/') {
+            *q++ = *p;
+        }
+    }
+
+    path->len = q - path->data;
+
+    return NGX_OK;
 }
 
 
@@ -175,12 +226,12 @@ ngx_http_status_policy_decide(ngx_http_request_t *r,
 
 static ngx_int_t
 ngx_http_status_policy_redirect_location(ngx_http_request_t *r,
-    sp_ruleset_t *rules, sp_match_t *m, ngx_str_t *location)
+    sp_ruleset_t *rules, sp_match_t *m, ngx_str_t *path, ngx_str_t *location)
 {
     size_t   len;
     u_char  *p;
 
-    if (sp_ruleset_redirect(rules, m, (const char *) r->uri.data, r->uri.len,
+    if (sp_ruleset_redirect(rules, m, (const char *) path->data, path->len,
                             (const char *) r->args.data, r->args.len,
                             NULL, 0, &len)
         != SP_OK)
@@ -193,7 +244,7 @@ ngx_http_status_policy_redirect_location(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    if (sp_ruleset_redirect(rules, m, (const char *) r->uri.data, r->uri.len,
+    if (sp_ruleset_redirect(rules, m, (const char *) path->data, path->len,
                             (const char *) r->args.data, r->args.len,
                             (char *) p, len, &location->len)
         != SP_OK

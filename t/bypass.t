@@ -235,19 +235,25 @@ sub status_is {
 # The policy server must answer the expected status, the location server
 # the same one, and the protected content shows in the answer exactly
 # when the expected status is 200.
+# Without a reference port, only the policy's answers are checked.
 sub check_table {
-    my ($name, $policy, $reference, @rows) = @_;
+    my $name = shift;
+    my $policy = shift;
+    my $reference = $_[0] =~ /^\d+$/ ? shift : undef;
+    my @rows = @_;
     for my $row (@rows) {
         my ($what, $req, $want) = @$row;
         my $bytes = request_bytes($req);
         my $label = "$name: $what [" . printable($req) . ']';
 
         my $p = exchange($policy, $bytes);
-        my $l = exchange($reference, $bytes);
 
         status_is($p->{status}, $want, $label)
             or diag printable(substr $p->{raw}, 0, 200);
-        is($l->{status}, $p->{status}, "$label: location routing agrees");
+        if (defined $reference) {
+            my $l = exchange($reference, $bytes);
+            is($l->{status}, $p->{status}, "$label: location routing agrees");
+        }
 
         if ($want eq '200') {
             like($p->{raw}, qr/\Q$marker\E/, "$label: content served");
@@ -573,22 +579,27 @@ check_table('ignore_case on', $t->port(5), $t->port(6),
 # --- merge_slashes off ----------------------------------------------------
 
 # With merge_slashes off nginx keeps repeated slashes in $uri and routes
-# on that: "location = /old-page" does not match //old-page, and nor does
-# the rule.  The policy sees what locations see; the static file behind
-# it is then reachable through "//", as it would be with locations alone.
-check_table('merge_slashes off', $t->port(7), $t->port(8),
+# on that: "location = /old-page" does not match //old-page, yet the file
+# system serves /old-page for it.  The rules match the path with its
+# slashes merged all the same, so no rule is opened by a doubled slash.
+# (Dot segments are resolved by nginx first: /x//../old-page is /x/old-page,
+# another file.)
+check_table('merge_slashes off: the rules merge slashes', $t->port(7),
     ['exact', '/old-page', 410],
-    ['double slash is another path', '//old-page', 200],
-    ['double slash inside the prefix still hits', '/old//secret', 410],
-    ['double slash before the prefix', '//old/secret', 200],
-    ['encoded slash makes a double slash', '/%2Fold-page', 200],
+    ['double slash', '//old-page', 410],
+    ['triple slash', '///old-page', 410],
+    ['double slash inside the prefix', '/old//secret', 410],
+    ['double slash before the prefix', '//old/secret', 410],
+    ['encoded slash makes a double slash', '/%2Fold-page', 410],
     ['dot segments are still resolved', '/x/../old-page', 410],
-    ['dot-dot eats an empty segment', '/x//../old-page', 404],
-    ['dot-dot leaves a double slash', '/x/..//old-page', 200],
+    ['dot-dot eats an empty segment: another path', '/x//../old-page', 404],
+    ['dot-dot leaves a double slash', '/x/..//old-page', 410],
     ['encoded', '/%6Fld-page', 410],
-    ['regex sees the slashes', '/scan//x.php', 444],
-    ['regex anchored at a double slash', '//scan/x.php', 200],
+    ['regex sees merged slashes', '/scan//x.php', 444],
+    ['regex anchored at a double slash', '//scan/x.php', 444],
     ['backend', '/api/internal//x', 410],
+    ['backend, double slash first', '//api/internal/x', 410],
+    ['redirect from the merged path', '//moved/a', '301 /new/a'],
 );
 
 # --- HTTP/2 ---------------------------------------------------------------
