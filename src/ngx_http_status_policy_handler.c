@@ -76,6 +76,8 @@ ngx_http_status_policy_handler(ngx_http_request_t *r)
 
     ctx->error_page = r->error_page;
 
+    ngx_http_status_policy_mask_hold_expect(r, ctx);
+
     lcf = ngx_http_get_module_loc_conf(r, ngx_http_status_policy_module);
 
     if (redirected || r->error_page) {

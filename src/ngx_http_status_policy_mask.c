@@ -13,6 +13,13 @@
  * same location: the built-in page or "error_page 404", with keep-alive.
  * The masked codes' own error_page entries are left out of the
  * location's list at postconfiguration (setup.c).
+ *
+ * A genuine answer for a missing resource depends on how it is asked for,
+ * and so does the masked one: where nginx's static handler would answer,
+ * a method it refuses gets its 405, and an "Expect: 100-continue" is
+ * answered no sooner than a genuine 404 would be.  Where an upstream
+ * answers, its own 404s take nginx's 404 path too (unless
+ * "status_mask_upstream_404 pass"), so that they look like the masked ones.
  */
 
 
@@ -23,6 +30,10 @@
 #include "ngx_http_status_policy_module.h"
 
 
+extern ngx_module_t  ngx_http_try_files_module;
+
+
+static ngx_uint_t ngx_http_status_policy_missing_code(ngx_http_request_t *r);
 static void ngx_http_status_policy_log_dry_run_mask(ngx_http_request_t *r,
     ngx_uint_t code);
 
@@ -51,9 +62,44 @@ ngx_http_status_policy_mask_header(ngx_http_request_t *r,
 
     lcf = ngx_http_get_module_loc_conf(r, ngx_http_status_policy_module);
 
-    if (lcf->mask == NULL
-        || !ngx_http_status_policy_code_listed(lcf->mask,
-                                               r->headers_out.status))
+    if (lcf->mask == NULL) {
+        return NGX_DECLINED;
+    }
+
+    if (r->headers_out.status == NGX_HTTP_NOT_FOUND) {
+
+        /*
+         * An upstream's own 404, unless it is already an error page's:
+         * answered by nginx's 404 path, as a masked response is.
+         */
+
+        if (r->upstream == NULL || r->error_page || lcf->dry_run
+            || lcf->mask_upstream_404 == NGX_HTTP_STATUS_POLICY_UPSTREAM_404_PASS)
+        {
+            return NGX_DECLINED;
+        }
+
+        if (ctx == NULL) {
+            ctx = ngx_http_status_policy_create_ctx(r);
+            if (ctx == NULL) {
+                return NGX_ERROR;
+            }
+
+            *ctxp = ctx;
+        }
+
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "status_policy: an upstream 404 as nginx's own");
+
+        ctx->mask_state = NGX_HTTP_STATUS_POLICY_MASK_DISCARD;
+        ctx->mask_code = NGX_HTTP_NOT_FOUND;
+
+        ngx_http_clean_header(r);
+
+        return NGX_HTTP_NOT_FOUND;
+    }
+
+    if (!ngx_http_status_policy_code_listed(lcf->mask, r->headers_out.status))
     {
         return NGX_DECLINED;
     }
@@ -67,12 +113,13 @@ ngx_http_status_policy_mask_header(ngx_http_request_t *r,
         *ctxp = ctx;
     }
 
-    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                   "status_policy: masking %ui as 404",
-                   r->headers_out.status);
-
     ctx->masked = r->headers_out.status;
     ctx->action = NGX_HTTP_STATUS_POLICY_MASK;
+    ctx->mask_code = ngx_http_status_policy_missing_code(r);
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "status_policy: masking %ui as %ui",
+                   ctx->masked, ctx->mask_code);
 
     if (lcf->dry_run) {
         ngx_http_status_policy_log_dry_run_mask(r, ctx->masked);
@@ -92,6 +139,41 @@ ngx_http_status_policy_mask_header(ngx_http_request_t *r,
     /* nothing of the masked response may show: its own headers included */
 
     ngx_http_clean_header(r);
+
+    return ctx->mask_code;
+}
+
+
+/*
+ * What this location answers for a resource that does not exist: 404, or
+ * 405 where nginx's static handler would answer and refuse the method
+ * (it takes GET, HEAD and POST) before looking for the file.  A try_files
+ * looks first and answers 404 for any method; a content handler of a
+ * module (proxy_pass and the like) has its own answer, which is taken to
+ * be a 404 as well.
+ */
+
+static ngx_uint_t
+ngx_http_status_policy_missing_code(ngx_http_request_t *r)
+{
+    void                      **try_files;
+    ngx_http_core_loc_conf_t   *clcf;
+
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+
+    /*
+     * The try_files module keeps its configuration to itself: one
+     * pointer, its list, NULL where try_files is not set (so since
+     * nginx 1.13.4, in freenginx and Angie alike).
+     */
+
+    try_files = ngx_http_get_module_loc_conf(r, ngx_http_try_files_module);
+
+    if (clcf->handler == NULL && *try_files == NULL
+        && !(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD|NGX_HTTP_POST)))
+    {
+        return NGX_HTTP_NOT_ALLOWED;
+    }
 
     return NGX_HTTP_NOT_FOUND;
 }
@@ -135,5 +217,61 @@ ngx_http_status_policy_mask_body(ngx_http_request_t *r,
 
     ngx_http_status_policy_discard_chain(in);
 
-    return NGX_HTTP_NOT_FOUND;
+    return ctx->mask_code;
+}
+
+
+/*
+ * "Expect: 100-continue" in a masked location: the rewrite handler holds
+ * back nginx's interim "100 Continue" until the content phase, so that
+ * "return 403 text", which discards the body before its header goes out,
+ * does not send one ahead of its masked 404 when a genuine 404 would not.
+ * A request that reaches the content phase reads its body as usual.
+ */
+
+void
+ngx_http_status_policy_mask_hold_expect(ngx_http_request_t *r,
+    ngx_http_status_policy_ctx_t *ctx)
+{
+    ngx_http_status_policy_loc_conf_t  *lcf;
+
+    lcf = ngx_http_get_module_loc_conf(r, ngx_http_status_policy_module);
+
+    if (lcf->mask && !lcf->dry_run && r->headers_in.expect
+        && !r->expect_tested)
+    {
+        r->expect_tested = 1;
+        ctx->expect_held = 1;
+    }
+}
+
+
+/* the precontent phase: the request goes on to its content, body and all */
+
+ngx_int_t
+ngx_http_status_policy_mask_expect_handler(ngx_http_request_t *r)
+{
+    ngx_http_status_policy_ctx_t  *ctx;
+
+    if (r != r->main) {
+        return NGX_DECLINED;
+    }
+
+    ctx = ngx_http_status_policy_get_ctx(r);
+
+    if (ctx && ctx->expect_held) {
+        ctx->expect_held = 0;
+
+        /*
+         * Not on the way to an error page: nginx's error path has marked
+         * the expectation as answered, and a genuine 404's page does not
+         * send "100 Continue" either.
+         */
+
+        if (r->err_status == 0) {
+            r->expect_tested = 0;
+        }
+    }
+
+    return NGX_DECLINED;
 }

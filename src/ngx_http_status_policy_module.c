@@ -31,6 +31,13 @@ static ngx_conf_enum_t  ngx_http_status_policy_bodies[] = {
 };
 
 
+static ngx_conf_enum_t  ngx_http_status_policy_upstream_404[] = {
+    { ngx_string("nginx"), NGX_HTTP_STATUS_POLICY_UPSTREAM_404_NGINX },
+    { ngx_string("pass"), NGX_HTTP_STATUS_POLICY_UPSTREAM_404_PASS },
+    { ngx_null_string, 0 }
+};
+
+
 static ngx_conf_enum_t  ngx_http_status_policy_soft404_modes[] = {
     { ngx_string("off"), NGX_HTTP_STATUS_POLICY_SOFT404_OFF },
     { ngx_string("log"), NGX_HTTP_STATUS_POLICY_SOFT404_LOG },
@@ -138,6 +145,13 @@ static ngx_command_t  ngx_http_status_policy_commands[] = {
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
+
+    { ngx_string("status_mask_upstream_404"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_status_policy_set_enum,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_status_policy_loc_conf_t, mask_upstream_404),
+      &ngx_http_status_policy_upstream_404 },
 
       ngx_null_command
 };
@@ -257,6 +271,7 @@ ngx_http_status_policy_create_loc_conf(ngx_conf_t *cf)
     conf->dry_run = NGX_CONF_UNSET;
     conf->drop_connection = NGX_CONF_UNSET;
     conf->mask = NGX_CONF_UNSET_PTR;
+    conf->mask_upstream_404 = NGX_CONF_UNSET_UINT;
     conf->spike = NGX_CONF_UNSET_PTR;
     conf->report = NGX_CONF_UNSET;
     conf->body = NGX_CONF_UNSET_UINT;
@@ -301,6 +316,9 @@ ngx_http_status_policy_merge_loc_conf(ngx_conf_t *cf, void *parent,
     ngx_conf_merge_value(conf->dry_run, prev->dry_run, 0);
     ngx_conf_merge_value(conf->drop_connection, prev->drop_connection, 0);
     ngx_conf_merge_ptr_value(conf->mask, prev->mask, NULL);
+    ngx_conf_merge_uint_value(conf->mask_upstream_404,
+                              prev->mask_upstream_404,
+                              NGX_HTTP_STATUS_POLICY_UPSTREAM_404_NGINX);
     ngx_conf_merge_ptr_value(conf->spike, prev->spike, NULL);
     ngx_conf_merge_uint_value(conf->body, prev->body,
                               NGX_HTTP_STATUS_POLICY_BODY_HTML);

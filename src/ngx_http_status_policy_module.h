@@ -38,6 +38,9 @@ typedef enum {
 #define NGX_HTTP_STATUS_POLICY_BODY_JSON  1
 #define NGX_HTTP_STATUS_POLICY_BODY_AUTO  2
 
+#define NGX_HTTP_STATUS_POLICY_UPSTREAM_404_NGINX  0
+#define NGX_HTTP_STATUS_POLICY_UPSTREAM_404_PASS   1
+
 #define NGX_HTTP_STATUS_POLICY_SOFT404_OFF  0
 #define NGX_HTTP_STATUS_POLICY_SOFT404_LOG  1
 #define NGX_HTTP_STATUS_POLICY_SOFT404_FIX  2
@@ -133,6 +136,9 @@ struct ngx_http_status_policy_loc_conf_s {
     /* status_mask: the codes (ngx_uint_t) answered as 404, NULL if off */
     ngx_array_t                        *mask;
 
+    /* status_mask_upstream_404: nginx (answer them as nginx's 404) or pass */
+    ngx_uint_t                          mask_upstream_404;
+
     /* status_spike: the zone responses are counted into, NULL if off */
     ngx_http_status_policy_spike_ref_t  *spike;
 
@@ -168,6 +174,8 @@ typedef struct {
     ngx_uint_t                          code;
     ngx_uint_t                          masked;     /* the real code */
     ngx_http_status_policy_mask_state_e mask_state;
+    /* what a masked response is answered with: 404, or 405 */
+    ngx_uint_t                          mask_code;
 
     /* the location the request was policed in (not an error page's) */
     ngx_http_status_policy_loc_conf_t  *policed;
@@ -181,6 +189,8 @@ typedef struct {
     unsigned                            redirected:1;
     /* the module's own page for a code nginx has none for */
     unsigned                            own_page:1;
+    /* "Expect: 100-continue" held back until the content phase */
+    unsigned                            expect_held:1;
 } ngx_http_status_policy_ctx_t;
 
 
@@ -235,6 +245,9 @@ ngx_int_t ngx_http_status_policy_mask_header(ngx_http_request_t *r,
     ngx_http_status_policy_ctx_t **ctxp);
 ngx_int_t ngx_http_status_policy_mask_body(ngx_http_request_t *r,
     ngx_http_status_policy_ctx_t *ctx, ngx_chain_t *in);
+void ngx_http_status_policy_mask_hold_expect(ngx_http_request_t *r,
+    ngx_http_status_policy_ctx_t *ctx);
+ngx_int_t ngx_http_status_policy_mask_expect_handler(ngx_http_request_t *r);
 
 /* ngx_http_status_policy_json.c: the status_policy_body step */
 ngx_int_t ngx_http_status_policy_json_header(ngx_http_request_t *r,

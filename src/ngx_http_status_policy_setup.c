@@ -21,6 +21,8 @@ static ngx_int_t ngx_http_status_policy_resolve_spikes(ngx_conf_t *cf,
     ngx_http_status_policy_main_conf_t *smcf);
 static ngx_int_t ngx_http_status_policy_error_pages(ngx_conf_t *cf,
     ngx_http_status_policy_loc_conf_t *lcf);
+static void ngx_http_status_policy_warn_mask(ngx_conf_t *cf,
+    ngx_http_status_policy_loc_conf_t *lcf);
 static ngx_flag_t ngx_http_status_policy_filters_needed(
     ngx_http_status_policy_loc_conf_t *lcf);
 static ngx_int_t ngx_http_status_policy_add_handler(ngx_conf_t *cf,
@@ -31,7 +33,7 @@ ngx_int_t
 ngx_http_status_policy_setup(ngx_conf_t *cf)
 {
     ngx_uint_t                           i;
-    ngx_flag_t                           filters, drops;
+    ngx_flag_t                           filters, drops, masks;
     ngx_http_status_policy_loc_conf_t  **level;
     ngx_http_status_policy_main_conf_t  *smcf;
 
@@ -46,6 +48,7 @@ ngx_http_status_policy_setup(ngx_conf_t *cf)
 
     filters = 0;
     drops = 0;
+    masks = 0;
     level = smcf->levels.elts;
 
     for (i = 0; i < smcf->levels.nelts; i++) {
@@ -60,8 +63,11 @@ ngx_http_status_policy_setup(ngx_conf_t *cf)
             return NGX_ERROR;
         }
 
+        ngx_http_status_policy_warn_mask(cf, level[i]);
+
         filters |= ngx_http_status_policy_filters_needed(level[i]);
         drops |= (level[i]->drop_connection == 1);
+        masks |= (level[i]->mask != NULL);
     }
 
     if (smcf->spike_refs.nelts
@@ -106,6 +112,16 @@ ngx_http_status_policy_setup(ngx_conf_t *cf)
     if (ngx_http_status_policy_add_handler(cf, NGX_HTTP_REWRITE_PHASE,
                                            ngx_http_status_policy_handler)
         != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    /* masked locations let an "Expect: 100-continue" go at the content */
+
+    if (masks
+        && ngx_http_status_policy_add_handler(cf, NGX_HTTP_PRECONTENT_PHASE,
+                               ngx_http_status_policy_mask_expect_handler)
+           != NGX_OK)
     {
         return NGX_ERROR;
     }
@@ -313,6 +329,30 @@ ngx_http_status_policy_error_pages(ngx_conf_t *cf,
 
 
 /* whether a merged level needs the response pipeline */
+
+/*
+ * A masked location whose content comes from a module (proxy_pass and the
+ * like) with "status_mask_upstream_404 pass": the upstream's own 404 and a
+ * masked 403 (nginx's 404) can be told apart.
+ */
+
+static void
+ngx_http_status_policy_warn_mask(ngx_conf_t *cf,
+    ngx_http_status_policy_loc_conf_t *lcf)
+{
+    if (lcf->mask == NULL || lcf->core->handler == NULL
+        || lcf->mask_upstream_404 != NGX_HTTP_STATUS_POLICY_UPSTREAM_404_PASS)
+    {
+        return;
+    }
+
+    ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                       "status_mask in location \"%V\" with "
+                       "\"status_mask_upstream_404 pass\": the upstream's "
+                       "own 404 pages can be told apart from masked "
+                       "answers, which are nginx's", &lcf->core->name);
+}
+
 
 static ngx_flag_t
 ngx_http_status_policy_filters_needed(ngx_http_status_policy_loc_conf_t *lcf)
