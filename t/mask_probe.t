@@ -177,8 +177,8 @@ sub without_date {
 }
 
 # The probes: [ name, request line method, headers, body, HTTP version ].
-my @methods = qw(GET HEAD POST PUT DELETE OPTIONS PROPFIND PATCH MKCOL COPY
-                 MOVE LOCK UNLOCK PROBE);
+my @methods = qw(GET HEAD POST PUT DELETE OPTIONS PROPFIND PROPPATCH PATCH
+                 MKCOL COPY MOVE LOCK UNLOCK TRACE PROBE);
 my %with_body = map { $_ => 1 } qw(POST PUT PATCH PROPFIND);
 my @probes = (
     (map { [ $_, $_, [], $with_body{$_} ? 'x=1&y' : undef ] } @methods),
@@ -190,6 +190,7 @@ my @probes = (
     [ 'Expect: 100-continue, PUT', 'PUT', [ 'Expect: 100-continue' ], 'body!' ],
     [ 'chunked body', 'POST', [ 'Transfer-Encoding: chunked' ],
       "5\r\nbody!\r\n0\r\n\r\n", 'HTTP/1.1', 'raw body' ],
+    [ 'CONNECT', 'CONNECT', [] ],
 );
 
 sub request {
@@ -232,7 +233,7 @@ sub probe_h2 {
     my %out;
     for my $p (@probes) {
         my ($name, $method, $headers) = @$p;
-        next if $name =~ /^Expect|chunked/;
+        next if $name =~ /^Expect|chunked|CONNECT|TRACE/;
         my $r = $t->h2($path, method => $method, headers => $headers);
         $out{$name} = without_date($r->{head}) . $r->{body};
     }
