@@ -116,6 +116,16 @@ $locations
         location /plain-dir/ {
             status_mask 403;
         }
+
+        location /up405/ {
+            status_mask 403 405;
+            proxy_pass http://127.0.0.1:%%PORT3%%/not-allowed/;
+        }
+
+        location /up405-masked/ {
+            status_mask 403 405;
+            proxy_pass http://127.0.0.1:%%PORT3%%/forbidden/;
+        }
     }
 
     server {
@@ -129,6 +139,11 @@ $locations
         location /missing/ {
             add_header X-Backend-Own yes always;
             return 404 "the backend's own not found page\\n";
+        }
+
+        location /not-allowed/ {
+            add_header X-Backend-Own yes always;
+            return 405 "the backend's own 405\\n";
         }
 
         location /echo/ {
@@ -297,6 +312,10 @@ for my $s (sort keys %source) {
          'status_mask_upstream_404 pass: the upstream\'s 404 as it is');
     like($t->error_log, qr{\[warn\] .*status_mask in location "/own-404/" with "status_mask_upstream_404 pass": the upstream's own 404 pages can be told apart}s,
          'and nginx -t warns about it');
+    is(without_date($t->get('/up405/x', method => 'PUT')->{raw}),
+       without_date($t->get('/up405-masked/x', method => 'PUT')->{raw}),
+       'an upstream\'s 405 listed in status_mask: the same as a masked 403');
+
     $r = $t->get('/proxy-twin/x');
     unlike($r->{raw}, qr{backend|X-Backend}i,
            'by default nothing of an upstream 404 shows');
