@@ -5,9 +5,17 @@
  * On HTTP/1.x nginx itself closes the connection without a byte, and
  * resets it when reset_timedout_connection is on.  On HTTP/2 nginx resets
  * only the stream; with status_drop_connection on, the whole connection
- * goes: GOAWAY, then close, and every stream on it ends.  This is done in
- * the log phase, so that it follows any 444 of the location: a rule's or
- * "return 444".
+ * goes, at once: this is done in the log phase, so that it follows any
+ * 444 of the location (a rule's, "return 444", one an error_page decides
+ * after an upstream failed).
+ *
+ * The stream's request is finalized from inside the connection's frame
+ * parser, which goes on with the rest of its read buffer when the request
+ * is gone, so the connection cannot be closed from here.  Instead the
+ * connection is marked as going away (nginx's parser then skips the
+ * HEADERS of every later stream), a GOAWAY naming the dropped stream as
+ * the last is sent now, and a posted event, run in this same turn of the
+ * event loop, ends the streams in flight and closes the connection.
  */
 
 
@@ -18,13 +26,28 @@
 #include "ngx_http_status_policy_module.h"
 
 
+#if (NGX_HTTP_V2)
+
+static void ngx_http_status_policy_drop_log(ngx_http_request_t *r,
+    ngx_connection_t *c);
+static ngx_int_t ngx_http_status_policy_send_goaway(
+    ngx_http_v2_connection_t *h2c, ngx_uint_t sid);
+static ngx_int_t ngx_http_status_policy_goaway_sent(
+    ngx_http_v2_connection_t *h2c, ngx_http_v2_out_frame_t *frame);
+static ngx_int_t ngx_http_status_policy_post_close(ngx_connection_t *c);
+static void ngx_http_status_policy_close_handler(ngx_event_t *ev);
+static void ngx_http_status_policy_close_cleanup(void *data);
+
+#endif
+
+
 ngx_int_t
 ngx_http_status_policy_drop_handler(ngx_http_request_t *r)
 {
 #if (NGX_HTTP_V2)
-    ngx_str_t                           path;
     ngx_connection_t                   *c;
-    ngx_http_status_policy_ctx_t       *ctx;
+    ngx_pool_cleanup_t                 *cln;
+    ngx_http_v2_connection_t           *h2c;
     ngx_http_status_policy_loc_conf_t  *lcf;
 
     if (r != r->main || r->stream == NULL
@@ -39,7 +62,47 @@ ngx_http_status_policy_drop_handler(ngx_http_request_t *r)
         return NGX_OK;
     }
 
-    c = r->stream->connection->connection;
+    h2c = r->stream->connection;
+    c = h2c->connection;
+
+    ngx_http_status_policy_drop_log(r, c);
+
+    /* another stream of the flight dropped already: closing is on its way */
+
+    for (cln = c->pool->cleanup; cln; cln = cln->next) {
+        if (cln->handler == ngx_http_status_policy_close_cleanup) {
+            return NGX_OK;
+        }
+    }
+
+    if (!h2c->goaway) {
+        h2c->goaway = 1;
+
+        if (ngx_http_status_policy_send_goaway(h2c, r->stream->node->id)
+            == NGX_OK)
+        {
+            (void) ngx_http_v2_send_output_queue(h2c);
+        }
+    }
+
+    (void) ngx_http_status_policy_post_close(c);
+#endif
+
+    return NGX_OK;
+}
+
+
+#if (NGX_HTTP_V2)
+
+static void
+ngx_http_status_policy_drop_log(ngx_http_request_t *r, ngx_connection_t *c)
+{
+    ngx_str_t                      path;
+    ngx_http_status_policy_ctx_t  *ctx;
+
+    if (c->log->log_level < NGX_LOG_INFO) {
+        return;
+    }
 
     if (ngx_http_status_policy_log_escape(r->pool, &r->uri, &path)
         != NGX_OK)
@@ -60,18 +123,136 @@ ngx_http_status_policy_drop_handler(ngx_http_request_t *r)
                       "status_policy: 444 for \"%V\" closes the HTTP/2 "
                       "connection (status_drop_connection on)", &path);
     }
+}
 
-    /*
-     * The connection cannot be finalized from inside one of its streams:
-     * the frame parser that ran this request goes on after it returns.
-     * A timed out read event makes the HTTP/2 connection's own read or
-     * idle handler send GOAWAY and close every stream, once the parser
-     * is done; posted, it runs in this event loop iteration.
-     */
 
-    c->read->timedout = 1;
-    ngx_post_event(c->read, &ngx_posted_events);
-#endif
+/*
+ * GOAWAY with NO_ERROR: the connection ends on purpose, not for a fault
+ * of the client's framing; the last stream named is the dropped one, so
+ * that a client knows every later stream went unprocessed.
+ */
+
+static ngx_int_t
+ngx_http_status_policy_send_goaway(ngx_http_v2_connection_t *h2c,
+    ngx_uint_t sid)
+{
+    u_char                   *p;
+    ngx_buf_t                *b;
+    ngx_chain_t              *cl;
+    ngx_http_v2_out_frame_t  *frame;
+
+    frame = ngx_pcalloc(h2c->pool, sizeof(ngx_http_v2_out_frame_t));
+    b = ngx_create_temp_buf(h2c->pool, NGX_HTTP_V2_FRAME_HEADER_SIZE + 8);
+    cl = ngx_alloc_chain_link(h2c->pool);
+
+    if (frame == NULL || b == NULL || cl == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = b->last;
+
+    /* length 8, type GOAWAY, no flags, stream 0 */
+    *p++ = 0; *p++ = 0; *p++ = 8;
+    *p++ = NGX_HTTP_V2_GOAWAY_FRAME;
+    *p++ = 0;
+    *p++ = 0; *p++ = 0; *p++ = 0; *p++ = 0;
+
+    /* the last stream id, then the error code NO_ERROR */
+    *p++ = (u_char) ((sid >> 24) & 0x7f);
+    *p++ = (u_char) (sid >> 16);
+    *p++ = (u_char) (sid >> 8);
+    *p++ = (u_char) sid;
+    *p++ = 0; *p++ = 0; *p++ = 0; *p++ = 0;
+
+    b->last = p;
+    b->flush = 1;
+
+    cl->buf = b;
+    cl->next = NULL;
+
+    frame->first = cl;
+    frame->last = cl;
+    frame->handler = ngx_http_status_policy_goaway_sent;
+    frame->length = 8;
+
+    ngx_http_v2_queue_blocked_frame(h2c, frame);
 
     return NGX_OK;
 }
+
+
+static ngx_int_t
+ngx_http_status_policy_goaway_sent(ngx_http_v2_connection_t *h2c,
+    ngx_http_v2_out_frame_t *frame)
+{
+    ngx_buf_t  *b;
+
+    b = frame->first->buf;
+
+    return (b->pos == b->last) ? NGX_OK : NGX_AGAIN;
+}
+
+
+/*
+ * The close runs from the posted events of this turn of the event loop,
+ * after the frame parser is done; the cleanup takes it off the queue
+ * should the connection be closed before.
+ */
+
+static ngx_int_t
+ngx_http_status_policy_post_close(ngx_connection_t *c)
+{
+    ngx_event_t         *ev;
+    ngx_pool_cleanup_t  *cln;
+
+    ev = ngx_pcalloc(c->pool, sizeof(ngx_event_t));
+    cln = ngx_pool_cleanup_add(c->pool, 0);
+
+    if (ev == NULL || cln == NULL) {
+        return NGX_ERROR;
+    }
+
+    ev->handler = ngx_http_status_policy_close_handler;
+    ev->data = c;
+    ev->log = c->log;
+
+    cln->handler = ngx_http_status_policy_close_cleanup;
+    cln->data = ev;
+
+    ngx_post_event(ev, &ngx_posted_events);
+
+    return NGX_OK;
+}
+
+
+/*
+ * nginx's HTTP/2 read handler, given a connection marked with an error and
+ * to be closed, ends every stream and closes it, sending no second
+ * GOAWAY; with no stream left, its idle handler closes it.
+ */
+
+static void
+ngx_http_status_policy_close_handler(ngx_event_t *ev)
+{
+    ngx_connection_t  *c;
+
+    c = ev->data;
+
+    c->error = 1;
+    c->close = 1;
+
+    c->read->handler(c->read);
+}
+
+
+static void
+ngx_http_status_policy_close_cleanup(void *data)
+{
+    ngx_event_t  *ev = data;
+
+    if (ev->posted) {
+        ngx_delete_posted_event(ev);
+    }
+}
+
+#endif
