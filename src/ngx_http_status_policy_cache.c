@@ -5,10 +5,10 @@
  *
  * Cache-Control: max-age for the listed codes, on any response of the
  * location with that status: the module's codes, masked and genuine 404s
- * alike, so that caching reveals no mask.  A Cache-Control already in
- * the response (an upstream's) is replaced.  The pipeline runs before
- * nginx's headers filter, so one that "expires" or add_header adds later
- * is not.
+ * alike, so that caching reveals no mask.  The pipeline runs after
+ * nginx's headers filter (config places the module so): a Cache-Control
+ * already in the response, an upstream's or one that "expires" or
+ * add_header made, is replaced, and an Expires header is made to agree.
  */
 
 
@@ -26,7 +26,9 @@ static ngx_str_t  ngx_http_status_policy_cache_control =
 ngx_int_t
 ngx_http_status_policy_cache_header(ngx_http_request_t *r)
 {
+    u_char                             *p;
     ngx_str_t                           value;
+    ngx_table_elt_t                    *expires;
     ngx_http_status_policy_loc_conf_t  *lcf;
 
     lcf = ngx_http_get_module_loc_conf(r, ngx_http_status_policy_module);
@@ -55,6 +57,19 @@ ngx_http_status_policy_cache_header(ngx_http_request_t *r)
         == NULL)
     {
         return NGX_ERROR;
+    }
+
+    expires = r->headers_out.expires;
+
+    if (expires && expires->hash) {
+        p = ngx_pnalloc(r->pool, sizeof("Mon, 28 Sep 1970 06:00:00 GMT") - 1);
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        expires->value.len = ngx_http_time(p, ngx_time() + lcf->cache_time)
+                             - p;
+        expires->value.data = p;
     }
 
     return NGX_OK;

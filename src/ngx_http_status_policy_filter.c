@@ -1,9 +1,10 @@
 
 /*
  * ngx_http_status_policy_module: the response pipeline.  Its header and
- * body filters run first among nginx's filters (before nginx's headers
- * filter, which applies "expires" and add_header) and take their steps in
- * order: masking (mask.c), then the error page body (json.c), then
+ * body filters run right after nginx's headers filter, which applies
+ * "expires" and add_header (config places the module just before it in
+ * the module list), and before the filters that change bodies (gzip,
+ * charset, ssi).  They take their steps in order: masking (mask.c), then the error page body (json.c), then
  * caching (cache.c), then the soft 404 check (soft404.c).  The steps keep
  * their state in the request context (ctx.c).
  */

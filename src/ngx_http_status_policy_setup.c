@@ -105,8 +105,9 @@ ngx_http_status_policy_setup(ngx_conf_t *cf)
     }
 
     /*
-     * Handlers added later run earlier within a phase: as a dynamic
-     * module, this one runs before the location's rewrite and return.
+     * Handlers added later run earlier within a phase: placed after
+     * nginx's own HTTP modules (config), this one runs before the
+     * location's rewrite and return.
      */
 
     if (ngx_http_status_policy_add_handler(cf, NGX_HTTP_REWRITE_PHASE,

@@ -5,6 +5,7 @@
 use strict;
 use warnings;
 use Test::More;
+use Time::Local ();
 use JSON::PP;
 use lib 't/lib';
 use TestNginx;
@@ -211,6 +212,18 @@ for my $case (['application/json', 1],
             status_policy 410 /short/;
             status_policy_cache 410 5m;
         }
+
+        location /expiring/ {
+            expires 1h;
+            status_policy 301 /expiring/old/ /new/;
+            status_policy_cache 301 1d;
+        }
+
+        location /added/ {
+            add_header Cache-Control "private" always;
+            status_policy 410 /added/;
+            status_policy_cache 410 1d;
+        }
     }
 
     server {
@@ -254,10 +267,40 @@ HTTP
     $r = $t2->get('/short/x');
     is($r->{headers}{'cache-control'}, 'max-age=300', 'cache: 5m');
 
+    # nginx's headers filter ("expires", add_header) runs before the
+    # module's step, which has the last word for its codes
+    $r = $t2->get('/expiring/old/x');
+    is($r->{status}, 301, 'cache with expires: 301');
+    is($count->($r), 1, 'cache with expires: one Cache-Control');
+    is($r->{headers}{'cache-control'}, 'max-age=86400',
+       'cache with expires: the max-age of status_policy_cache');
+    my ($date, $expires) = map { $r->{headers}{$_} // '' } qw(date expires);
+    is(expires_after($date, $expires), 86400,
+       'cache with expires: Expires agrees with it');
+    $r = $t2->get('/added/x');
+    is($count->($r), 1, 'cache with add_header Cache-Control: one header');
+    is($r->{headers}{'cache-control'}, 'max-age=86400',
+       'cache with add_header Cache-Control: the max-age of status_policy_cache');
+
     my $h2 = $t2->h2('/cached/old/x', port => $t2->port(3));
     is($h2->{headers}{'cache-control'}, 'max-age=86400', 'cache over h2');
     is(() = $h2->{head} =~ /^cache-control:/mig, 1, 'cache over h2: once');
     $t2->stop;
+}
+
+# seconds from the Date to the Expires header
+sub expires_after {
+    my ($date, $expires) = @_;
+    my %mon = (Jan => 0, Feb => 1, Mar => 2, Apr => 3, May => 4, Jun => 5,
+               Jul => 6, Aug => 7, Sep => 8, Oct => 9, Nov => 10, Dec => 11);
+    my $secs = sub {
+        my ($d, $m, $y, $H, $M, $S) =
+            $_[0] =~ /, (\d\d) (\w{3}) (\d{4}) (\d\d):(\d\d):(\d\d) GMT$/
+            or return undef;
+        return Time::Local::timegm($S, $M, $H, $d, $mon{$m}, $y);
+    };
+    my ($a, $b) = ($secs->($date), $secs->($expires));
+    return defined $a && defined $b ? $b - $a : "Date \"$date\", Expires \"$expires\"";
 }
 
 done_testing;
