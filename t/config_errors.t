@@ -27,6 +27,7 @@ my @inline = (
     ['status_policy 304 /x /y;', 'unsupported status code "304"'],
     ['status_policy 600 /x;', 'unsupported status code "600"'],
     ['status_policy 499 /x;', 'status code 499 is reserved by nginx'],
+    ['status_policy 408 = /x;', 'status code 408 cannot be answered: nginx closes the connection for it without a response (444 drops on purpose)'],
     ['status_policy 301 /x;', 'status code 301 requires a target'],
     ['status_policy 308 = /x;', 'status code 308 requires a target'],
     ['status_policy 410 /x /y;', 'status code 410 does not take a target'],

@@ -22,7 +22,7 @@ my $t = TestNginx->new(http => <<'HTTP');
         status_policy 405 ~ ^/p/long/re;
         status_policy 406 ~ ^/p/long/re-first;
         status_policy 407 ^~ /p/stop/;
-        status_policy 408 ~ ^/p/stop/re;
+        status_policy 413 ~ ^/p/stop/re;
         status_policy 409 ~ ^/p/short;
         status_policy 410 /p/short/longer/;
         status_policy 411 ~ ^/p/order/;

@@ -66,6 +66,13 @@ void check_code(std::string_view token, int &code)
     if (is_redirect(code)) {
         return;
     }
+    if (code == 408) {
+        // ngx_http_finalize_request() closes the connection for it, as
+        // for 499: a client would see no answer at all
+        throw Error("status code 408 cannot be answered: nginx closes the "
+                    "connection for it without a response (444 drops on "
+                    "purpose)");
+    }
     if (code == 494 || code == 495 || code == 496 || code == 497
         || code == 499) {
         throw Error("status code " + std::to_string(code)

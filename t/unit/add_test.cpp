@@ -47,7 +47,7 @@ Result add_one(const std::string &line)
 TEST(AddCodes, AcceptsEvery4xxAnd5xxWithoutTarget)
 {
     for (int code = 400; code <= 599; code++) {
-        if (code == 499 || (code >= 494 && code <= 497)) {
+        if (code == 408 || code == 499 || (code >= 494 && code <= 497)) {
             continue;
         }
         Ruleset rs;
@@ -121,6 +121,15 @@ TEST(AddCodes, Rejects499AsReservedByNginx)
     Result r = add_one("499 = /x");
     EXPECT_EQ(r.rc, SP_ERROR);
     EXPECT_EQ(r.err, "status code 499 is reserved by nginx");
+}
+
+TEST(AddCodes, Rejects408WhichNginxClosesTheConnectionFor)
+{
+    Result r = add_one("408 = /x");
+    EXPECT_EQ(r.rc, SP_ERROR);
+    EXPECT_EQ(r.err, "status code 408 cannot be answered: nginx closes the "
+                     "connection for it without a response (444 drops on "
+                     "purpose)");
 }
 
 TEST(AddCodes, RejectsNginxInternalCodes494To497)
