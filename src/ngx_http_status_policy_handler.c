@@ -75,6 +75,8 @@ ngx_http_status_policy_handler(ngx_http_request_t *r)
     /* masking needs to know how the current location was entered */
 
     ctx->error_page = r->error_page;
+    ctx->error_page_target = r->error_page
+                             || (ctx->redirected && r->err_status);
 
     ngx_http_status_policy_mask_hold_expect(r, ctx);
 
@@ -125,6 +127,12 @@ ngx_http_status_policy_handler(ngx_http_request_t *r)
                                                     &path, &location)
            != NGX_OK)
     {
+        /* never a 3xx without its Location */
+
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "status_policy: the Location of rule %V cannot be "
+                      "built (out of memory); answering 500", &ctx->rule);
+
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 

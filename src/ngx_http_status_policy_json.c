@@ -155,7 +155,7 @@ ngx_http_status_policy_json_body(ngx_http_request_t *r,
  * codes nginx has none for), not an error_page target, a "return" text or
  * an upstream's body: those are the operator's and are left alone.  The
  * error path sets r->err_status; an error_page target is reached through
- * a location entered with r->error_page set.
+ * a location entered as one (ctx->error_page_target).
  */
 
 static ngx_flag_t
@@ -175,7 +175,7 @@ ngx_http_status_policy_is_error_page(ngx_http_request_t *r,
     }
 
     return r->err_status == status
-           && !(ctx && ctx->error_page);
+           && !(ctx && ctx->error_page_target);
 }
 
 

@@ -73,7 +73,8 @@ ngx_http_status_policy_mask_header(ngx_http_request_t *r,
          * answered by nginx's 404 path, as a masked response is.
          */
 
-        if (r->upstream == NULL || r->error_page || lcf->dry_run
+        if (r->upstream == NULL || r->error_page
+            || (ctx && ctx->error_page_target) || lcf->dry_run
             || lcf->mask_upstream_404 == NGX_HTTP_STATUS_POLICY_UPSTREAM_404_PASS)
         {
             return NGX_DECLINED;

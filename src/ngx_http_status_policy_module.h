@@ -185,6 +185,12 @@ typedef struct {
 
     /* r->error_page as the current location was entered */
     unsigned                            error_page:1;
+    /*
+     * The current location was entered as an error_page target: with
+     * r->error_page, or (recursive_error_pages on) by a redirect made
+     * once an error status was decided.
+     */
+    unsigned                            error_page_target:1;
     /* r->ctx was cleared after the context was made: a redirect */
     unsigned                            redirected:1;
     /* the module's own page for a code nginx has none for */

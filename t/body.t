@@ -13,6 +13,7 @@ use TestNginx;
 my $t = TestNginx->new(
     ports => 3,
     files => { 'html/errors/gone.html' => "custom gone page\n",
+               'html/api/pages/gone.html' => "api gone page\n",
                'html/api/present.json' => "{}\n" },
     http => <<'HTTP');
     server {
@@ -40,6 +41,21 @@ my $t = TestNginx->new(
 
             location /api/text/ {
                 return 404 "operator text\n";
+            }
+
+            location /api/pages/ {
+                internal;
+            }
+
+            location /api/own-page/ {
+                status_policy 410 /api/own-page/;
+                error_page 410 /api/pages/gone.html;
+            }
+
+            location /api/recursive/ {
+                recursive_error_pages on;
+                status_policy 410 /api/recursive/;
+                error_page 410 /api/pages/gone.html;
             }
 
             location /api/upstream/ {
@@ -130,6 +146,14 @@ for my $case ([ '/api/v1/users', 410, 'Gone' ],
     my $r = one('/api/custom/x');
     is($r->{status}, 410, 'error_page still wins: 410');
     is($r->{body}, "custom gone page\n", 'error_page still wins: its page');
+
+    # the error page's own location answers in JSON too: still the page
+    for my $loc ('own-page', 'recursive') {
+        $r = one("/api/$loc/x");
+        is($r->{status}, 410, "error_page in a JSON location ($loc): 410");
+        is($r->{body}, "api gone page\n",
+           "error_page in a JSON location ($loc): the operator's page");
+    }
     $r = one('/api/text/x');
     is($r->{body}, "operator text\n", '"return" text is left alone');
     $r = one('/api/upstream/x');
