@@ -83,7 +83,7 @@ void append_file_text(const std::string &path, TextArena &text,
         text.truncate(used + (n > 0 ? static_cast<size_t>(n) : 0));
 
         if (n == 0) {
-            return;
+            break;
         }
         if (text.size() - start > max_file_size) {
             // it grew while being read
@@ -92,6 +92,15 @@ void append_file_text(const std::string &path, TextArena &text,
         if (n < 0 && errno != EINTR) {
             throw failure("cannot read", errno);
         }
+    }
+
+    // A file being written meanwhile would be half old, half new, and
+    // the room reserved behind it for the size it had is not there.
+    size_t got = text.size() - start;
+    if (got != expected) {
+        throw Error("changed while being read (" + std::to_string(expected)
+                    + " bytes when opened, " + std::to_string(got)
+                    + " read); try again");
     }
 }
 

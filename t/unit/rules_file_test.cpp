@@ -485,3 +485,33 @@ TEST(RulesFileErrors, DuplicatesAcrossLinesNameBothPlaces)
 }
 
 } // namespace
+
+namespace {
+
+// A file whose size at open() is not what a read gets: /proc files are
+// regular files that stat as empty and read as text, like a rules file
+// that a deploy script is still writing.  It is refused, never parsed
+// from a buffer that moved while it was being read.
+TEST(RulesFile, AFileThatChangesWhileReadIsRefused)
+{
+    Ruleset rs;
+    Result r = rs.add_file("/proc/self/status");
+    EXPECT_EQ(r.rc, SP_ERROR);
+    EXPECT_NE(r.err.find("/proc/self/status: changed while being read (0 "
+                         "bytes when opened, "),
+              std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(" read); try again"), std::string::npos) << r.err;
+    EXPECT_EQ(rs.count(), 0u);
+
+    // the rules loaded before it are untouched
+    TempDir dir;
+    std::string good = dir.write("good.rules", "410 = /a\n410 \"/b c\"\n");
+    Ruleset both;
+    ASSERT_EQ(both.add_file(good).rc, SP_OK);
+    EXPECT_EQ(both.add_file("/proc/self/status").rc, SP_ERROR);
+    RuleInfo info;
+    ASSERT_TRUE(both.info(1, info));
+    EXPECT_EQ(info.pattern, "/b c");
+}
+
+} // namespace
