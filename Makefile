@@ -35,6 +35,18 @@ CXX        ?= g++
 CXXFLAGS   ?= -O2 -g
 SP_CXXFLAGS = -std=c++17 -fPIC -fvisibility=hidden -Wall -Wextra -Werror \
               -Isrc/core $(CXXFLAGS)
+
+# Vectorscan (libvectorscan-dev, which make deps installs) scans large
+# regex sets in one pass; SP_VECTORSCAN=0 builds the core on PCRE2 alone.
+SP_VECTORSCAN ?= 1
+ifeq ($(SP_VECTORSCAN),1)
+SP_DEFS     = -DSP_HAVE_VECTORSCAN=1
+SP_LIBS     = -lhs -lpcre2-8
+else
+SP_DEFS     =
+SP_LIBS     = -lpcre2-8
+endif
+SP_CXXFLAGS += $(SP_DEFS)
 PROVE_JOBS ?= 4
 
 MODULE     = $(BUILD)/nginx/ngx_http_status_policy_module.so
@@ -50,7 +62,7 @@ CHECK_SRCS = $(wildcard src/cli/*.cpp)
 CHECK_TESTED_SRCS = $(addprefix src/cli/,access_log.cpp explain.cpp \
                     request_line.cpp uri_normalize.cpp)
 
-.PHONY: matrix deb test-deb test-valgrind check-all test-asan fuzz-short unit-asan test-deps all module core deps unit test prove bench run clean check-tool fuzz fuzz-deps bench-nginx
+.PHONY: test-pcre2 matrix deb test-deb test-valgrind check-all test-asan fuzz-short unit-asan test-deps all module core deps unit test prove bench run clean check-tool fuzz fuzz-deps bench-nginx
 
 all: deps module check-tool
 
@@ -79,6 +91,7 @@ $(BUILD)/nginx/Makefile: config config.make
 	mkdir -p $(BUILD)
 	cp -a $(NGINX_SRC) $(BUILD)/nginx-src
 	STATUS_POLICY_CORE_LIB=$(CORE_LIB) \
+	STATUS_POLICY_VECTORSCAN=$(SP_VECTORSCAN) \
 	SP_CC_OPT="$(SP_CC_OPT)" SP_LD_OPT="$(SP_LD_OPT)" \
 	    tools/configure-nginx $(BUILD)/nginx-src $(CURDIR) $(BUILD)/nginx
 
@@ -88,10 +101,10 @@ $(MODULE): $(BUILD)/nginx/Makefile $(CORE_LIB) $(MODULE_SRCS)
 
 $(BUILD)/unit_tests: $(UNIT_SRCS) $(CHECK_TESTED_SRCS) $(CORE_LIB)
 	$(CXX) $(SP_CXXFLAGS) -Isrc/cli -o $@ $(UNIT_SRCS) $(CHECK_TESTED_SRCS) \
-	    $(CORE_LIB) -lgtest_main -lgtest -lpcre2-8 -pthread
+	    $(CORE_LIB) -lgtest_main -lgtest $(SP_LIBS) -pthread
 
 $(BUILD)/status-policy-check: $(CHECK_SRCS) $(CORE_LIB)
-	$(CXX) $(SP_CXXFLAGS) -o $@ $(CHECK_SRCS) $(CORE_LIB) -lpcre2-8
+	$(CXX) $(SP_CXXFLAGS) -o $@ $(CHECK_SRCS) $(CORE_LIB) $(SP_LIBS)
 
 unit: deps $(BUILD)/unit_tests
 	$(BUILD)/unit_tests
@@ -106,18 +119,30 @@ prove: deps test-deps module check-tool
 	STATUS_POLICY_CHECK=$(BUILD)/status-policy-check \
 	    prove -j$(PROVE_JOBS) -I t/lib t/
 
-test: unit unit-asan fuzz-short prove test-asan
+test: unit unit-asan fuzz-short prove test-asan test-pcre2
+
+# the core built without Vectorscan: its unit tests, and the matching
+# suites (precedence, the bypass table, rules) against that module
+PCRE2_BUILD ?= $(CURDIR)/build/pcre2
+
+test-pcre2: deps test-deps
+	$(MAKE) BUILD=$(PCRE2_BUILD) SP_VECTORSCAN=0 unit module check-tool
+	NGINX_BIN=$(NGINX_BIN) \
+	STATUS_POLICY_MODULE=$(PCRE2_BUILD)/nginx/ngx_http_status_policy_module.so \
+	STATUS_POLICY_CHECK=$(PCRE2_BUILD)/status-policy-check \
+	    prove -j$(PROVE_JOBS) -I t/lib t/precedence.t t/bypass.t t/rules.t \
+	    t/normalize.t t/limits.t t/check_tool.t
 
 # the core's unit tests again, built with clang's AddressSanitizer and
 # UndefinedBehaviorSanitizer; any report fails the run
 ASAN_FLAGS = -std=c++17 -g -O1 -fsanitize=address,undefined \
-             -fno-sanitize-recover=all -Isrc/core -Isrc/cli
+             -fno-sanitize-recover=all -Isrc/core -Isrc/cli $(SP_DEFS)
 
 $(BUILD)/unit_tests_asan: $(UNIT_SRCS) $(CORE_SRCS) $(CORE_HDRS) \
                           $(CHECK_TESTED_SRCS)
 	@mkdir -p $(dir $@)
 	clang++ $(ASAN_FLAGS) -o $@ $(UNIT_SRCS) $(CORE_SRCS) \
-	    $(CHECK_TESTED_SRCS) -lgtest_main -lgtest -lpcre2-8 -pthread
+	    $(CHECK_TESTED_SRCS) -lgtest_main -lgtest $(SP_LIBS) -pthread
 
 unit-asan: deps fuzz-deps $(BUILD)/unit_tests_asan
 	$(BUILD)/unit_tests_asan --gtest_brief=1
@@ -149,7 +174,7 @@ check-all: test test-valgrind fuzz
 
 $(BUILD)/bench_core: $(BENCH_SRCS) $(CORE_LIB)
 	$(CXX) $(SP_CXXFLAGS) -O2 -DNDEBUG -o $@ $(BENCH_SRCS) $(CORE_LIB) \
-	    -lbenchmark -lpcre2-8 -pthread
+	    -lbenchmark $(SP_LIBS) -pthread
 
 # Google Benchmark for the core (lookups at 1k/100k/1M rules against a
 # linear PCRE2-JIT baseline, spike counting, loading), then nginx end to
@@ -195,13 +220,13 @@ clean:
 FUZZ_SECONDS ?= 60
 FUZZ_SHORT_SECONDS ?= 10
 FUZZ_FLAGS  = -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined \
-              -fno-sanitize-recover=all -Isrc/core
+              -fno-sanitize-recover=all -Isrc/core $(SP_DEFS)
 
 FUZZ_TARGETS = rules report spike state
 
 $(BUILD)/fuzz_%: t/fuzz/fuzz_%.cpp $(CORE_SRCS) $(CORE_HDRS)
 	@mkdir -p $(dir $@)
-	clang++ $(FUZZ_FLAGS) -o $@ $< $(CORE_SRCS) -lpcre2-8
+	clang++ $(FUZZ_FLAGS) -o $@ $< $(CORE_SRCS) $(SP_LIBS)
 
 fuzz-deps:
 	@tools/install-deps clang libclang-rt-14-dev

@@ -7,6 +7,7 @@ $SP_CORE_LIB:	status_policy_core
 
 .PHONY:	status_policy_core
 status_policy_core:
-	\$(MAKE) -C $ngx_addon_dir core BUILD=`dirname \`dirname $SP_CORE_LIB\``
+	\$(MAKE) -C $ngx_addon_dir core BUILD=`dirname \`dirname $SP_CORE_LIB\`` \
+	    SP_VECTORSCAN=$STATUS_POLICY_VECTORSCAN
 
 END

@@ -102,6 +102,16 @@ size_t sp_ruleset_count(const sp_ruleset_t *rs) noexcept
     return rs->rules.count();
 }
 
+size_t sp_ruleset_regex_count(const sp_ruleset_t *rs) noexcept
+{
+    return rs->rules.regex_count();
+}
+
+size_t sp_ruleset_vectorscan_count(const sp_ruleset_t *rs) noexcept
+{
+    return rs->rules.vectorscan_count();
+}
+
 int sp_ruleset_match(const sp_ruleset_t *rs, const char *path, size_t len,
                      sp_match_t *m) noexcept
 {

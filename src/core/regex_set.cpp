@@ -21,6 +21,12 @@ void make_room(Vector &v)
     }
 }
 
+// Where one Vectorscan pass beats trying the regexes in order: when this
+// many of them have no literal prefix to filter on (each is then a PCRE2
+// run for every path).  Measured with bench/matcher_bench.cpp
+// (BM_UnanchoredSignatures, BM_AnchoredRegexes).
+constexpr size_t kUnfilteredForVectorscan = 8;
+
 } // namespace
 
 Pcre2Code RegexSet::compile(std::string_view pattern, bool caseless,
@@ -66,12 +72,14 @@ void RegexSet::add(Pcre2Code code, std::string_view pattern, bool caseless,
     make_room(entries_);
     make_room(prefixes_);
     make_room(caseless_);
+    make_room(patterns_);
+    patterns_.emplace_back(pattern);
     prefixes_.push_back(std::move(prefix));
     entries_.push_back({std::move(code), rule});
     caseless_.push_back(caseless);
 }
 
-void RegexSet::build()
+void RegexSet::build(Engine engine)
 {
     // Group entries by (prefix, caseless); member lists stay in rule order.
     std::vector<uint32_t> order(entries_.size());
@@ -117,6 +125,29 @@ void RegexSet::build()
     exact_prefixes_.build(std::move(exact_keys), false);
     folded_prefixes_.build(std::move(folded_keys), true);
     candidates_.reserve(entries_.size());
+
+    if (engine == Engine::vectorscan
+        || (engine == Engine::automatic
+            && unfiltered_.size() >= kUnfilteredForVectorscan)) {
+        build_scanner();
+    }
+    patterns_.clear();
+    patterns_.shrink_to_fit();
+}
+
+void RegexSet::build_scanner()
+{
+    std::vector<VectorscanSet::Pattern> patterns;
+    patterns.reserve(entries_.size());
+    for (uint32_t i = 0; i < entries_.size(); i++) {
+        patterns.push_back({patterns_[i], caseless_[i], i});
+    }
+    unscanned_.clear();
+    if (!scanner_.build(patterns, unscanned_)) {
+        unscanned_.clear();
+        return;
+    }
+    std::sort(unscanned_.begin(), unscanned_.end());
 }
 
 void RegexSet::collect_candidates(const char *path, size_t len) const
@@ -162,32 +193,68 @@ RegexSet::Outcome RegexSet::run(const Entry &e, const char *path, size_t len,
     return Outcome::match;
 }
 
+bool RegexSet::attempt(uint32_t index, const char *path, size_t len,
+                       Match &m) const
+{
+    const Entry &e = entries_[index];
+    switch (run(e, path, len, m)) {
+    case Outcome::match:
+        m.rule = e.rule;
+        return true;
+    case Outcome::limit:
+        if (m.limit_rule == UINT32_MAX) {
+            m.limit_rule = e.rule;
+        }
+        return false;
+    case Outcome::no_match:
+        return false;
+    }
+    return false;
+}
+
+// One Vectorscan pass names the first scanned regex that matches; the
+// regexes it does not take that come before it run on PCRE2, in order;
+// then PCRE2 runs the winner for its captures.  Should PCRE2 not confirm
+// it (its match limit), the rest is tried in order, as without a scan.
+bool RegexSet::match_scanned(const char *path, size_t len, Match &m) const
+{
+    uint32_t first = scanner_.first_match(path, len);
+
+    for (uint32_t i : unscanned_) {
+        if (i > first) {
+            break;
+        }
+        if (attempt(i, path, len, m)) {
+            return true;
+        }
+    }
+    if (first == UINT32_MAX) {
+        return false;
+    }
+    if (attempt(first, path, len, m)) {
+        return true;
+    }
+    for (uint32_t i = first + 1; i < entries_.size(); i++) {
+        if (attempt(i, path, len, m)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 bool RegexSet::match(const char *path, size_t len, Match &m) const
 {
     m.rule = UINT32_MAX;
     m.limit_rule = UINT32_MAX;
     m.ncaptures = 0;
 
-    auto attempt = [&](uint32_t index) {
-        const Entry &e = entries_[index];
-        switch (run(e, path, len, m)) {
-        case Outcome::match:
-            m.rule = e.rule;
-            return true;
-        case Outcome::limit:
-            if (m.limit_rule == UINT32_MAX) {
-                m.limit_rule = e.rule;
-            }
-            return false;
-        case Outcome::no_match:
-            return false;
-        }
-        return false;
-    };
+    if (scanner_.size() != 0) {
+        return match_scanned(path, len, m);
+    }
 
     if (!filtered_) {
         for (uint32_t i = 0; i < entries_.size(); i++) {
-            if (attempt(i)) {
+            if (attempt(i, path, len, m)) {
                 return true;
             }
         }
@@ -196,7 +263,7 @@ bool RegexSet::match(const char *path, size_t len, Match &m) const
 
     collect_candidates(path, len);
     for (uint32_t i : candidates_) {
-        if (attempt(i)) {
+        if (attempt(i, path, len, m)) {
             return true;
         }
     }

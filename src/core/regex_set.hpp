@@ -1,6 +1,11 @@
-// The regex rules of one ruleset, JIT-compiled, tried in the order they
-// were given.  A prefilter on each regex's literal prefix skips the ones
-// that cannot match a path; PCRE2's match limit bounds the others.
+// The regex rules of one ruleset, JIT-compiled, the first in the order
+// they were given winning.  A small set, or one whose regexes begin with
+// literals, is tried in order, a prefilter on each regex's literal prefix
+// skipping the ones that cannot match a path.  A set with many regexes
+// that do not (unanchored signatures) is scanned in one pass with
+// Vectorscan, where the core is built with it; PCRE2 then runs only the
+// winner, for its captures, and the regexes Vectorscan cannot take.
+// PCRE2's match limit bounds every PCRE2 run.
 
 #pragma once
 
@@ -12,6 +17,7 @@
 
 #include "pcre2_handle.hpp"
 #include "prefix_trie.hpp"
+#include "vectorscan_set.hpp"
 
 namespace status_policy {
 
@@ -34,9 +40,17 @@ public:
     void add(Pcre2Code code, std::string_view pattern, bool caseless,
              uint32_t rule);
 
-    void build();
+    enum class Engine { automatic, pcre2, vectorscan };
+
+    // Readies the set for match(); `engine` forces one (tests compare
+    // them), automatic chooses by the set's shape.
+    void build(Engine engine = Engine::automatic);
 
     size_t size() const noexcept { return entries_.size(); }
+
+    // How many regexes Vectorscan scans (0 when the set is tried in order
+    // with PCRE2 alone).
+    size_t vectorscan_size() const noexcept { return scanner_.size(); }
 
     // Finds the first regex, in rule order, that matches.  Not reentrant
     // (see scratch_): one set serves one thread at a time.
@@ -52,7 +66,11 @@ private:
 
     Outcome run(const Entry &e, const char *path, size_t len,
                 Match &m) const;
+    bool attempt(uint32_t index, const char *path, size_t len,
+                 Match &m) const;
     void collect_candidates(const char *path, size_t len) const;
+    bool match_scanned(const char *path, size_t len, Match &m) const;
+    void build_scanner();
 
     std::vector<Entry> entries_;
 
@@ -66,6 +84,12 @@ private:
     PrefixTrie folded_prefixes_;
     std::vector<bool> caseless_;
     bool filtered_ = false;
+
+    // Vectorscan: the patterns until build(), then the scanner and, in
+    // rule order, the regexes it does not take
+    std::vector<std::string> patterns_;
+    VectorscanSet scanner_;
+    std::vector<uint32_t> unscanned_;
 
     // The working memory of match(), written by every call: match() is
     // const because the set stays as it is, but two calls must not

@@ -33,6 +33,13 @@ public:
 
     size_t count() const noexcept { return rules_.size(); }
 
+    // The regex rules, and how many of them one Vectorscan pass scans.
+    size_t regex_count() const noexcept { return regexes_.size(); }
+    size_t vectorscan_count() const noexcept
+    {
+        return regexes_.vectorscan_size();
+    }
+
     // Not reentrant: the regexes share their match scratch (RegexSet).
     bool match(const char *path, size_t len, sp_match_t &m) const;
 

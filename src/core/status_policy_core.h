@@ -111,6 +111,14 @@ int sp_ruleset_compile(sp_ruleset_t *rs, int ignore_case, char *err,
 size_t sp_ruleset_count(const sp_ruleset_t *rs) SP_NOEXCEPT;
 
 /*
+ * After compile: the regex rules, and how many of them are scanned in one
+ * pass with Vectorscan (0 when the set is tried in order with PCRE2, or
+ * the core was built without Vectorscan).
+ */
+size_t sp_ruleset_regex_count(const sp_ruleset_t *rs) SP_NOEXCEPT;
+size_t sp_ruleset_vectorscan_count(const sp_ruleset_t *rs) SP_NOEXCEPT;
+
+/*
  * Finds the rule for a normalized, percent-decoded path.
  * Returns 1 and fills *m on a match, 0 if nothing matches.
  * Not reentrant: the ruleset's regexes share scratch memory, so calls
