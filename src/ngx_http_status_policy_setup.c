@@ -17,6 +17,8 @@
 
 static ngx_int_t ngx_http_status_policy_compile(ngx_conf_t *cf,
     ngx_http_status_policy_main_conf_t *smcf);
+static void ngx_http_status_policy_log_engine(ngx_conf_t *cf,
+    ngx_http_status_policy_loc_conf_t *lcf);
 static ngx_int_t ngx_http_status_policy_resolve_spikes(ngx_conf_t *cf,
     ngx_http_status_policy_main_conf_t *smcf);
 static ngx_int_t ngx_http_status_policy_error_pages(ngx_conf_t *cf,
@@ -162,6 +164,12 @@ ngx_http_status_policy_compile(ngx_conf_t *cf,
             continue;
         }
 
+        /* nginx -t checks the rules; it never matches with them */
+
+        if (ngx_test_config) {
+            sp_ruleset_check_only(lcf->rules);
+        }
+
         /* the http level is not merged: its ignore_case may be unset */
 
         if (sp_ruleset_compile(lcf->rules, lcf->ignore_case == 1,
@@ -172,6 +180,8 @@ ngx_http_status_policy_compile(ngx_conf_t *cf,
                                err);
             return NGX_ERROR;
         }
+
+        ngx_http_status_policy_log_engine(cf, lcf);
 
         listed = ngx_array_push(&smcf->rulesets);
         if (listed == NULL) {
@@ -185,6 +195,45 @@ ngx_http_status_policy_compile(ngx_conf_t *cf,
     }
 
     return NGX_OK;
+}
+
+
+/* which engine a level's regexes run on, for the operator (info) */
+
+static void
+ngx_http_status_policy_log_engine(ngx_conf_t *cf,
+    ngx_http_status_policy_loc_conf_t *lcf)
+{
+    size_t     regexes, scanned;
+    sp_str_t   key;
+
+    regexes = sp_ruleset_regex_count(lcf->rules);
+
+    if (regexes == 0) {
+        return;
+    }
+
+    ngx_http_status_policy_level_key(lcf, &key);
+    scanned = sp_ruleset_vectorscan_count(lcf->rules);
+
+    if (scanned) {
+        ngx_log_error(NGX_LOG_INFO, cf->log, 0,
+                      "status_policy: %uz regex rules of \"%*s\": %uz "
+                      "scanned in one pass with Vectorscan, %uz on PCRE2",
+                      regexes, key.len, key.data, scanned, regexes - scanned);
+
+    } else if (sp_ruleset_chose_vectorscan(lcf->rules)) {
+        ngx_log_error(NGX_LOG_INFO, cf->log, 0,
+                      "status_policy: %uz regex rules of \"%*s\": "
+                      "Vectorscan (its database is built when nginx "
+                      "starts, not by nginx -t)", regexes, key.len,
+                      key.data);
+
+    } else {
+        ngx_log_error(NGX_LOG_INFO, cf->log, 0,
+                      "status_policy: %uz regex rules of \"%*s\": PCRE2, "
+                      "in order", regexes, key.len, key.data);
+    }
 }
 
 

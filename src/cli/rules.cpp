@@ -27,12 +27,16 @@ std::string_view view(sp_str_t s)
     return s.data ? std::string_view(s.data, s.len) : std::string_view();
 }
 
-Ruleset load_rules(const std::vector<std::string> &files, bool ignore_case)
+Ruleset load_rules(const std::vector<std::string> &files, bool ignore_case,
+                   bool check_only)
 {
     Ruleset rs(sp_ruleset_create());
     if (!rs) {
         std::fputs("status-policy-check: out of memory\n", stderr);
         return nullptr;
+    }
+    if (check_only) {
+        sp_ruleset_check_only(rs.get());
     }
 
     char err[kErrorSize];

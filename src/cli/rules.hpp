@@ -18,9 +18,11 @@ struct RulesetDeleter {
 using Ruleset = std::unique_ptr<sp_ruleset_t, RulesetDeleter>;
 
 // Loads every file into one ruleset, as several status_policy_file
-// directives at one level would, and compiles it.  Prints every error to
-// stderr and returns nullptr if there was any.
-Ruleset load_rules(const std::vector<std::string> &files, bool ignore_case);
+// directives at one level would, and compiles it (check_only: for lint,
+// which matches nothing, see sp_ruleset_check_only()).  Prints every
+// error to stderr and returns nullptr if there was any.
+Ruleset load_rules(const std::vector<std::string> &files, bool ignore_case,
+                   bool check_only = false);
 
 struct RuleText {
     std::string where;      // "source:line"

@@ -30,7 +30,7 @@ int run(const Options &options)
     std::vector<std::string> files = options.operands;
 
     if (options.command == "lint") {
-        Ruleset rs = load_rules(files, options.ignore_case);
+        Ruleset rs = load_rules(files, options.ignore_case, true);
         if (!rs) {
             return 1;
         }

@@ -112,6 +112,16 @@ size_t sp_ruleset_vectorscan_count(const sp_ruleset_t *rs) noexcept
     return rs->rules.vectorscan_count();
 }
 
+void sp_ruleset_check_only(sp_ruleset_t *rs) noexcept
+{
+    rs->rules.check_only();
+}
+
+int sp_ruleset_chose_vectorscan(const sp_ruleset_t *rs) noexcept
+{
+    return rs->rules.chose_vectorscan() ? 1 : 0;
+}
+
 int sp_ruleset_match(const sp_ruleset_t *rs, const char *path, size_t len,
                      sp_match_t *m) noexcept
 {

@@ -25,7 +25,7 @@ void make_room(Vector &v)
 // many of them have no literal prefix to filter on (each is then a PCRE2
 // run for every path).  Measured with bench/matcher_bench.cpp
 // (BM_UnanchoredSignatures, BM_AnchoredRegexes).
-constexpr size_t kUnfilteredForVectorscan = 8;
+constexpr size_t kUnfilteredForVectorscan = 4;
 
 } // namespace
 
@@ -126,9 +126,13 @@ void RegexSet::build(Engine engine)
     folded_prefixes_.build(std::move(folded_keys), true);
     candidates_.reserve(entries_.size());
 
-    if (engine == Engine::vectorscan
-        || (engine == Engine::automatic
-            && unfiltered_.size() >= kUnfilteredForVectorscan)) {
+    chose_vectorscan_ = VectorscanSet::available()
+                        && (engine == Engine::vectorscan
+                            || ((engine == Engine::automatic
+                                 || engine == Engine::check_only)
+                                && unfiltered_.size()
+                                       >= kUnfilteredForVectorscan));
+    if (chose_vectorscan_ && engine != Engine::check_only) {
         build_scanner();
     }
     patterns_.clear();

@@ -40,7 +40,11 @@ public:
     void add(Pcre2Code code, std::string_view pattern, bool caseless,
              uint32_t rule);
 
-    enum class Engine { automatic, pcre2, vectorscan };
+    // check_only: the set will be checked, never matched (nginx -t):
+    // automatic's choice is made and noted, the Vectorscan database (the
+    // slow part of loading thousands of regexes) is not built, and
+    // match() runs PCRE2, which chooses the same rule.
+    enum class Engine { automatic, pcre2, vectorscan, check_only };
 
     // Readies the set for match(); `engine` forces one (tests compare
     // them), automatic chooses by the set's shape.
@@ -51,6 +55,9 @@ public:
     // How many regexes Vectorscan scans (0 when the set is tried in order
     // with PCRE2 alone).
     size_t vectorscan_size() const noexcept { return scanner_.size(); }
+
+    // Whether automatic chose Vectorscan (also with check_only).
+    bool chose_vectorscan() const noexcept { return chose_vectorscan_; }
 
     // Finds the first regex, in rule order, that matches.  Not reentrant
     // (see scratch_): one set serves one thread at a time.
@@ -88,6 +95,7 @@ private:
     // Vectorscan: the patterns until build(), then the scanner and, in
     // rule order, the regexes it does not take
     std::vector<std::string> patterns_;
+    bool chose_vectorscan_ = false;
     VectorscanSet scanner_;
     std::vector<uint32_t> unscanned_;
 

@@ -186,7 +186,8 @@ void Ruleset::compile(bool ignore_case)
     check_duplicates(keys);
 
     prefixes_.build(std::move(keys), ignore_case);
-    regexes_.build();
+    regexes_.build(check_only_ ? RegexSet::Engine::check_only
+                               : RegexSet::Engine::automatic);
 
     // Giving back the room reserved per line would copy every rule: do it
     // only when comments and blank lines left much of it unused.  The

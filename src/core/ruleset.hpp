@@ -31,6 +31,10 @@ public:
     void add_file(const std::string &path);
     void compile(bool ignore_case);
 
+    // Before compile(): the set will only be checked (RegexSet's
+    // check_only).
+    void check_only() noexcept { check_only_ = true; }
+
     size_t count() const noexcept { return rules_.size(); }
 
     // The regex rules, and how many of them one Vectorscan pass scans.
@@ -38,6 +42,10 @@ public:
     size_t vectorscan_count() const noexcept
     {
         return regexes_.vectorscan_size();
+    }
+    bool chose_vectorscan() const noexcept
+    {
+        return regexes_.chose_vectorscan();
     }
 
     // Not reentrant: the regexes share their match scratch (RegexSet).
@@ -88,6 +96,7 @@ private:
     ExactIndex exact_;
     PrefixTrie prefixes_;
     RegexSet regexes_;
+    bool check_only_ = false;
     bool compiled_ = false;
 };
 

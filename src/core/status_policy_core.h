@@ -119,6 +119,15 @@ size_t sp_ruleset_regex_count(const sp_ruleset_t *rs) SP_NOEXCEPT;
 size_t sp_ruleset_vectorscan_count(const sp_ruleset_t *rs) SP_NOEXCEPT;
 
 /*
+ * Before compile: the set will be checked, not matched (nginx -t, lint),
+ * so the Vectorscan database, the slow part of loading thousands of
+ * regexes, is not built; matching still works, on PCRE2.  Whether the
+ * set would be scanned is then sp_ruleset_chose_vectorscan().
+ */
+void sp_ruleset_check_only(sp_ruleset_t *rs) SP_NOEXCEPT;
+int sp_ruleset_chose_vectorscan(const sp_ruleset_t *rs) SP_NOEXCEPT;
+
+/*
  * Finds the rule for a normalized, percent-decoded path.
  * Returns 1 and fills *m on a match, 0 if nothing matches.
  * Not reentrant: the ruleset's regexes share scratch memory, so calls

@@ -204,12 +204,12 @@ void compare_engines(unsigned seed, int sets, int rules, int paths)
 
 TEST(RegexEngines, SmallSetsAgree)
 {
-    compare_engines(1, 300, 6, 60);
+    compare_engines(1, 120, 6, 80);
 }
 
 TEST(RegexEngines, LargerSetsAgree)
 {
-    compare_engines(2, 40, 60, 200);
+    compare_engines(2, 12, 60, 300);
 }
 
 TEST(RegexEngines, DollarBeforeAFinalNewline)
