@@ -17,9 +17,6 @@ typedef ngx_int_t (*ngx_http_status_policy_code_pt)(ngx_conf_t *cf,
     ngx_str_t *token, ngx_int_t code, ngx_array_t *codes);
 
 
-static sp_ruleset_t *ngx_http_status_policy_level_rules(ngx_conf_t *cf,
-    ngx_http_status_policy_loc_conf_t *lcf);
-static void ngx_http_status_policy_free_rules(void *data);
 static ngx_int_t ngx_http_status_policy_mask_code(ngx_conf_t *cf,
     ngx_str_t *token, ngx_int_t code, ngx_array_t *codes);
 static ngx_int_t ngx_http_status_policy_cache_code(ngx_conf_t *cf,
@@ -53,7 +50,7 @@ ngx_http_status_policy_add_rule(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         args[i].len = value[i + 1].len;
     }
 
-    rules = ngx_http_status_policy_level_rules(cf, lcf);
+    rules = ngx_http_status_policy_own_rules(cf, lcf);
     if (rules == NULL) {
         return NGX_CONF_ERROR;
     }
@@ -91,7 +88,22 @@ ngx_http_status_policy_add_rules_file(ngx_conf_t *cf, ngx_command_t *cmd,
         return NGX_CONF_ERROR;
     }
 
-    rules = ngx_http_status_policy_level_rules(cf, lcf);
+    /* a level's first and only file may be another level's already */
+
+    if (lcf->rules == NULL) {
+        if (ngx_http_status_policy_load_shared(cf, lcf, &name, err,
+                                               sizeof(err))
+            != NGX_OK)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "status_policy_file: %s",
+                               err);
+            return NGX_CONF_ERROR;
+        }
+
+        return NGX_CONF_OK;
+    }
+
+    rules = ngx_http_status_policy_own_rules(cf, lcf);
     if (rules == NULL) {
         return NGX_CONF_ERROR;
     }
@@ -108,46 +120,6 @@ ngx_http_status_policy_add_rules_file(ngx_conf_t *cf, ngx_command_t *cmd,
     }
 
     return NGX_CONF_OK;
-}
-
-
-/* the level's rule set, created with its first rule */
-
-static sp_ruleset_t *
-ngx_http_status_policy_level_rules(ngx_conf_t *cf,
-    ngx_http_status_policy_loc_conf_t *lcf)
-{
-    ngx_pool_cleanup_t  *cln;
-
-    if (lcf->rules) {
-        return lcf->rules;
-    }
-
-    /* the core allocates outside nginx's pools: free with the cycle */
-
-    cln = ngx_pool_cleanup_add(cf->pool, 0);
-    if (cln == NULL) {
-        return NULL;
-    }
-
-    lcf->rules = sp_ruleset_create();
-    if (lcf->rules == NULL) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "status_policy: out of memory");
-        return NULL;
-    }
-
-    cln->handler = ngx_http_status_policy_free_rules;
-    cln->data = lcf->rules;
-
-    return lcf->rules;
-}
-
-
-static void
-ngx_http_status_policy_free_rules(void *data)
-{
-    sp_ruleset_destroy(data);
 }
 
 

@@ -236,6 +236,9 @@ ngx_http_status_policy_create_main_conf(ngx_conf_t *cf)
         || ngx_array_init(&smcf->spike_refs, cf->pool, 4,
                           sizeof(ngx_http_status_policy_spike_ref_t *))
            != NGX_OK
+        || ngx_array_init(&smcf->shared_files, cf->pool, 4,
+                          sizeof(ngx_http_status_policy_shared_file_t *))
+           != NGX_OK
         || ngx_array_init(&smcf->rulesets, cf->pool, 8,
                           sizeof(ngx_http_status_policy_loc_conf_t *))
            != NGX_OK)

@@ -78,6 +78,22 @@ typedef struct ngx_http_status_policy_loc_conf_s
     ngx_http_status_policy_loc_conf_t;
 
 
+/*
+ * A rules file that levels load alone, parsed and compiled once for all
+ * of them (rulesets.c): the same file (device, inode, size, time) with
+ * the same status_policy_ignore_case.
+ */
+typedef struct {
+    dev_t                               dev;
+    ino_t                               ino;
+    off_t                               size;
+    time_t                              mtime;
+    ngx_str_t                           path;
+    sp_ruleset_t                       *rules;
+    ngx_int_t                           ignore_case;  /* -1: not compiled */
+} ngx_http_status_policy_shared_file_t;
+
+
 /* One rule's counter: what the rule is (sp_rule_identity()), its counts. */
 typedef struct {
     uint64_t                            id;
@@ -102,6 +118,9 @@ typedef struct {
     ngx_array_t                         spike_zones;  /* of zone pointers */
     ngx_array_t                         spike_refs;   /* of ref pointers */
 
+    /* the rules files levels load alone, each parsed once */
+    ngx_array_t                         shared_files; /* of pointers */
+
     /* every level with rules, and a hit counter per rule in shared memory */
     ngx_array_t                         rulesets;     /* of loc conf pointers */
     ngx_uint_t                          nrules;
@@ -117,6 +136,9 @@ typedef struct {
 struct ngx_http_status_policy_loc_conf_s {
     /* rules written at this level, NULL if none */
     sp_ruleset_t                       *rules;
+
+    /* where those rules are one rules file's, shared with other levels */
+    ngx_http_status_policy_shared_file_t  *shared;
 
     /* the next outer level with rules, NULL when the walk stops here */
     ngx_http_status_policy_loc_conf_t  *outer;
@@ -236,6 +258,15 @@ char *ngx_http_status_policy_set_spike(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 char *ngx_http_status_policy_set_report(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+
+/* ngx_http_status_policy_rulesets.c: the rule sets of the levels */
+sp_ruleset_t *ngx_http_status_policy_own_rules(ngx_conf_t *cf,
+    ngx_http_status_policy_loc_conf_t *lcf);
+ngx_int_t ngx_http_status_policy_load_shared(ngx_conf_t *cf,
+    ngx_http_status_policy_loc_conf_t *lcf, ngx_str_t *path, u_char *err,
+    size_t err_size);
+ngx_int_t ngx_http_status_policy_compile_rules(ngx_conf_t *cf,
+    ngx_http_status_policy_loc_conf_t *lcf, u_char *err, size_t err_size);
 
 /* ngx_http_status_policy_setup.c: postconfiguration */
 ngx_int_t ngx_http_status_policy_setup(ngx_conf_t *cf);

@@ -164,17 +164,8 @@ ngx_http_status_policy_compile(ngx_conf_t *cf,
             continue;
         }
 
-        /* nginx -t checks the rules; it never matches with them */
-
-        if (ngx_test_config) {
-            sp_ruleset_check_only(lcf->rules);
-        }
-
-        /* the http level is not merged: its ignore_case may be unset */
-
-        if (sp_ruleset_compile(lcf->rules, lcf->ignore_case == 1,
-                               (char *) err, sizeof(err))
-            != SP_OK)
+        if (ngx_http_status_policy_compile_rules(cf, lcf, err, sizeof(err))
+            != NGX_OK)
         {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "status_policy: %s",
                                err);

@@ -1,0 +1,77 @@
+# One rules file loaded alone by many levels is parsed and compiled once
+# and shared; every level still answers with it and counts its own hits.
+# A level that adds rules, or compiles with another ignore_case, gets its
+# own copy, and the others are unchanged.  nginx logs at info which
+# engine each level's regexes run on.
+
+use strict;
+use warnings;
+use Test::More;
+use JSON::PP ();
+use lib 't/lib';
+use TestNginx;
+
+my $servers = join '', map { <<"SERVER" } 1 .. 30;
+    server {
+        listen 127.0.0.1:%%PORT%%;
+        server_name s$_.test;
+        status_policy_file shared.rules;
+        location = /report { status_policy_report json; }
+    }
+SERVER
+
+my $signatures = join '', map { "444 ~* shell$_\\.(php|asp)\n" } 1 .. 8;
+
+my $t = TestNginx->new(
+    files => { 'shared.rules' => "410 = /gone\n410 /old/\n$signatures" },
+    http => <<"HTTP");
+$servers
+    server {
+        listen 127.0.0.1:%%PORT%%;
+        server_name extra.test;
+        status_policy_file shared.rules;
+        status_policy 410 = /extra-only;
+    }
+
+    server {
+        listen 127.0.0.1:%%PORT%%;
+        server_name folded.test;
+        status_policy_ignore_case on;
+        status_policy_file shared.rules;
+    }
+HTTP
+
+$t->start;
+
+sub status {
+    my ($host, $path) = @_;
+    return $t->get($path, host => $host)->{status};
+}
+
+is(status("s$_.test", '/gone'), 410, "server $_: the shared rule answers")
+    for 1, 15, 30;
+is(status('s7.test', '/old/x'), 410, 'a prefix of the shared file');
+is(status('s7.test', '/x/shell3.php'), 0, 'a regex of the shared file (444)');
+is(status('s7.test', '/extra-only'), 404, 'not the extra rule of another level');
+is(status('extra.test', '/extra-only'), 410, 'a level adding a rule has it');
+is(status('extra.test', '/gone'), 410, 'and the shared ones, in its own copy');
+is(status('folded.test', '/GONE'), 410, 'a level with ignore_case on folds');
+is(status('s1.test', '/GONE'), 404, 'and the shared copy does not');
+
+$t->get('/gone', host => 's3.test') for 1 .. 3;
+$t->get('/gone', host => 's4.test');
+my $doc = JSON::PP::decode_json($t->get('/report', host => 's3.test')->{body});
+my @gone = grep { $_->{pattern} eq '= /gone' } @{ $doc->{rules} };
+# hit before: s1, s15, s30, extra.test and folded.test once each
+is_deeply([ sort { $b <=> $a } map { $_->{hits} } @gone ],
+          [ 3, 1, 1, 1, 1, 1, 1 ],
+          'each level counts its own hits of a shared rule');
+
+# at info: the error log's level once nginx runs (a reload)
+$t->reload_and_drain;
+like($t->error_log, qr/\[info\] .*status_policy: 8 regex rules of "server": 8 scanned in one pass with Vectorscan, 0 on PCRE2/,
+     'nginx says which engine the regexes run on')
+    or diag join "\n", $t->error_log =~ /(status_policy: \d+ regex.*)/g;
+
+$t->stop;
+done_testing;
