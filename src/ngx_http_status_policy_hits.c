@@ -26,6 +26,8 @@ static ngx_int_t ngx_http_status_policy_hit_ids(ngx_conf_t *cf,
     ngx_http_status_policy_main_conf_t *smcf);
 static ngx_int_t ngx_http_status_policy_hits_init_zone(
     ngx_shm_zone_t *shm_zone, void *data);
+static ngx_int_t ngx_http_status_policy_hits_init_test_zone(
+    ngx_shm_zone_t *shm_zone, void *data);
 static ngx_int_t ngx_http_status_policy_hits_carry(
     ngx_http_status_policy_hits_zone_t *to,
     ngx_http_status_policy_hits_zone_t *from, ngx_log_t *log);
@@ -52,6 +54,26 @@ ngx_http_status_policy_add_hits_zone(ngx_conf_t *cf,
     ngx_str_t        name;
     ngx_uint_t       i;
     ngx_shm_zone_t  *shm_zone;
+
+    /*
+     * nginx -t counts nothing: no rule identities (a pass over every rule
+     * of every level) and no counters, only a zone so that the
+     * configuration is checked as it will run.
+     */
+
+    if (ngx_test_config) {
+        ngx_str_set(&name, "status_policy_rule_hits:test");
+
+        shm_zone = ngx_shared_memory_add(cf, &name, 8 * ngx_pagesize,
+                                         &ngx_http_status_policy_module);
+        if (shm_zone == NULL) {
+            return NGX_ERROR;
+        }
+
+        shm_zone->init = ngx_http_status_policy_hits_init_test_zone;
+
+        return NGX_OK;
+    }
 
     if (ngx_http_status_policy_hit_ids(cf, smcf) != NGX_OK) {
         return NGX_ERROR;
@@ -103,8 +125,16 @@ ngx_http_status_policy_add_hits_zone(ngx_conf_t *cf,
 
 /*
  * Every rule's identity, in rulesets order.  Identical rules at levels of
- * one name are told apart by their ordinal, the first being 0.
+ * one name (the same file loaded by many servers) are told apart by their
+ * ordinal, the first being 0: a table of the identities seen, with how
+ * often, gives the ordinal at once.
  */
+
+typedef struct {
+    uint64_t    id;         /* with ordinal 0; 0 marks a free slot */
+    uint32_t    seen;
+} ngx_http_status_policy_id_seen_t;
+
 
 static ngx_int_t
 ngx_http_status_policy_hit_ids(ngx_conf_t *cf,
@@ -112,11 +142,11 @@ ngx_http_status_policy_hit_ids(ngx_conf_t *cf,
 {
     size_t                               n, cap, slot;
     uint32_t                             k;
-    uint64_t                             id, *seen;
+    uint64_t                             id;
     sp_str_t                             key;
-    unsigned                             ordinal;
     ngx_uint_t                           i, r;
     sp_rule_info_t                       info;
+    ngx_http_status_policy_id_seen_t    *seen;
     ngx_http_status_policy_loc_conf_t  **level;
 
     smcf->hit_ids = ngx_palloc(cf->pool, smcf->nrules * sizeof(uint64_t));
@@ -124,14 +154,14 @@ ngx_http_status_policy_hit_ids(ngx_conf_t *cf,
         return NGX_ERROR;
     }
 
-    /* an open-addressing set of the identities given so far */
-
     for (cap = 16; cap < 2 * smcf->nrules; cap *= 2) { /* void */ }
 
-    seen = ngx_pcalloc(cf->temp_pool, cap * sizeof(uint64_t));
+    seen = ngx_alloc(cap * sizeof(ngx_http_status_policy_id_seen_t), cf->log);
     if (seen == NULL) {
         return NGX_ERROR;
     }
+
+    ngx_memzero(seen, cap * sizeof(ngx_http_status_policy_id_seen_t));
 
     level = smcf->rulesets.elts;
     r = 0;
@@ -142,29 +172,34 @@ ngx_http_status_policy_hit_ids(ngx_conf_t *cf,
 
         for (k = 0; k < n; k++, r++) {
             if (sp_ruleset_rule(level[i]->rules, k, &info) != SP_OK) {
+                ngx_free(seen);
                 return NGX_ERROR;
             }
 
-            for (ordinal = 0; /* void */; ordinal++) {
-                id = sp_rule_identity(key, &info, ordinal);
+            /* 0 marks a free slot of the table */
 
-                /* 0 marks a free slot of the set */
-                id = id ? id : 1;
+            id = sp_rule_identity(key, &info, 0);
+            id = id ? id : 1;
 
-                for (slot = id & (cap - 1);
-                     seen[slot] && seen[slot] != id;
-                     slot = (slot + 1) & (cap - 1))
-                { /* void */ }
+            for (slot = id & (cap - 1);
+                 seen[slot].id && seen[slot].id != id;
+                 slot = (slot + 1) & (cap - 1))
+            { /* void */ }
 
-                if (seen[slot] == 0) {
-                    seen[slot] = id;
-                    break;
-                }
+            if (seen[slot].id == 0) {
+                seen[slot].id = id;
+                smcf->hit_ids[r] = id;
+
+            } else {
+                smcf->hit_ids[r] = sp_rule_identity(key, &info,
+                                                    seen[slot].seen);
             }
 
-            smcf->hit_ids[r] = id;
+            seen[slot].seen++;
         }
     }
+
+    ngx_free(seen);
 
     return NGX_OK;
 }
@@ -219,6 +254,14 @@ ngx_http_status_policy_hits_init_zone(ngx_shm_zone_t *shm_zone, void *data)
         ngx_http_status_policy_hits_state_load(smcf, shm_zone->shm.log);
     }
 
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_status_policy_hits_init_test_zone(ngx_shm_zone_t *shm_zone,
+    void *data)
+{
     return NGX_OK;
 }
 

@@ -27,10 +27,26 @@ uint64_t fnv(uint64_t h, std::string_view s)
     return h;
 }
 
+uint64_t fnv_number(uint64_t h, uint64_t v)
+{
+    char digits[20];
+    size_t n = 0;
+    do {
+        digits[n++] = static_cast<char>('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    while (n != 0) {
+        h = (h ^ static_cast<unsigned char>(digits[--n])) * 0x100000001b3ULL;
+    }
+    return h;
+}
+
 uint64_t fnv_field(uint64_t h, std::string_view s)
 {
     // the length first, so that fields cannot run into each other
-    return fnv(fnv(h, std::to_string(s.size()) + ':'), s);
+    h = fnv_number(h, s.size());
+    h = (h ^ static_cast<unsigned char>(':')) * 0x100000001b3ULL;
+    return fnv(h, s);
 }
 
 void append_field(std::string &out, std::string_view s)
@@ -145,13 +161,23 @@ uint64_t rule_identity(std::string_view level, int code, Kind kind,
                        std::string_view pattern, std::string_view target,
                        unsigned ordinal)
 {
+    // each number as the decimal field it would be written as
+    auto number_field = [](uint64_t h, uint64_t v) {
+        size_t digits = 1;
+        for (uint64_t x = v; x >= 10; x /= 10) {
+            digits++;
+        }
+        h = fnv_number(h, digits);
+        h = (h ^ static_cast<unsigned char>(':')) * 0x100000001b3ULL;
+        return fnv_number(h, v);
+    };
     uint64_t h = 0xcbf29ce484222325ULL;
     h = fnv_field(h, level);
-    h = fnv_field(h, std::to_string(code));
+    h = number_field(h, static_cast<uint64_t>(code));
     h = fnv_field(h, modifier_text(kind));
     h = fnv_field(h, pattern);
     h = fnv_field(h, target);
-    return fnv_field(h, std::to_string(ordinal));
+    return number_field(h, ordinal);
 }
 
 std::string_view modifier_text(Kind kind)
