@@ -222,7 +222,7 @@ FUZZ_SHORT_SECONDS ?= 10
 FUZZ_FLAGS  = -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined \
               -fno-sanitize-recover=all -Isrc/core $(SP_DEFS)
 
-FUZZ_TARGETS = rules report spike state
+FUZZ_TARGETS = rules report spike state regex
 
 $(BUILD)/fuzz_%: t/fuzz/fuzz_%.cpp $(CORE_SRCS) $(CORE_HDRS)
 	@mkdir -p $(dir $@)

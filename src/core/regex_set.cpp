@@ -126,7 +126,7 @@ void RegexSet::build(Engine engine)
     folded_prefixes_.build(std::move(folded_keys), true);
     candidates_.reserve(entries_.size());
 
-    chose_vectorscan_ = VectorscanSet::available()
+    chose_vectorscan_ = VectorscanSet::available() && !unfiltered_.empty()
                         && (engine == Engine::vectorscan
                             || ((engine == Engine::automatic
                                  || engine == Engine::check_only)
@@ -139,11 +139,14 @@ void RegexSet::build(Engine engine)
     patterns_.shrink_to_fit();
 }
 
+// Vectorscan scans the regexes the prefilter cannot skip: those with no
+// literal prefix.  The others stay behind their prefixes, so that the
+// database (slow to build) holds only what one pass is for.
 void RegexSet::build_scanner()
 {
     std::vector<VectorscanSet::Pattern> patterns;
-    patterns.reserve(entries_.size());
-    for (uint32_t i = 0; i < entries_.size(); i++) {
+    patterns.reserve(unfiltered_.size());
+    for (uint32_t i : unfiltered_) {
         patterns.push_back({patterns_[i], caseless_[i], i});
     }
     unscanned_.clear();
@@ -154,9 +157,13 @@ void RegexSet::build_scanner()
     std::sort(unscanned_.begin(), unscanned_.end());
 }
 
-void RegexSet::collect_candidates(const char *path, size_t len) const
+// The regexes that may match a path, in rule order: `always` (the ones
+// with no literal prefix, or those of them Vectorscan does not scan) and
+// those whose prefix the path begins with.
+void RegexSet::collect_candidates(const char *path, size_t len,
+                                  const std::vector<uint32_t> &always) const
 {
-    candidates_.assign(unfiltered_.begin(), unfiltered_.end());
+    candidates_.assign(always.begin(), always.end());
 
     auto add_group = [this](size_t, uint32_t group) {
         candidates_.insert(candidates_.end(),
@@ -217,14 +224,16 @@ bool RegexSet::attempt(uint32_t index, const char *path, size_t len,
 }
 
 // One Vectorscan pass names the first scanned regex that matches; the
-// regexes it does not take that come before it run on PCRE2, in order;
-// then PCRE2 runs the winner for its captures.  Should PCRE2 not confirm
-// it (its match limit), the rest is tried in order, as without a scan.
+// other candidates that come before it (behind a prefix the path has, or
+// refused by Vectorscan) run on PCRE2, in order; then PCRE2 runs the
+// winner for its captures.  Should PCRE2 not confirm it (its match
+// limit), the candidates after it are tried in order, as without a scan.
 bool RegexSet::match_scanned(const char *path, size_t len, Match &m) const
 {
     uint32_t first = scanner_.first_match(path, len);
 
-    for (uint32_t i : unscanned_) {
+    collect_candidates(path, len, unscanned_);
+    for (uint32_t i : candidates_) {
         if (i > first) {
             break;
         }
@@ -238,8 +247,9 @@ bool RegexSet::match_scanned(const char *path, size_t len, Match &m) const
     if (attempt(first, path, len, m)) {
         return true;
     }
-    for (uint32_t i = first + 1; i < entries_.size(); i++) {
-        if (attempt(i, path, len, m)) {
+    collect_candidates(path, len, unfiltered_);
+    for (uint32_t i : candidates_) {
+        if (i > first && attempt(i, path, len, m)) {
             return true;
         }
     }
@@ -265,7 +275,7 @@ bool RegexSet::match(const char *path, size_t len, Match &m) const
         return false;
     }
 
-    collect_candidates(path, len);
+    collect_candidates(path, len, unfiltered_);
     for (uint32_t i : candidates_) {
         if (attempt(i, path, len, m)) {
             return true;

@@ -1,10 +1,11 @@
 // The regex rules of one ruleset, JIT-compiled, the first in the order
 // they were given winning.  A small set, or one whose regexes begin with
 // literals, is tried in order, a prefilter on each regex's literal prefix
-// skipping the ones that cannot match a path.  A set with many regexes
-// that do not (unanchored signatures) is scanned in one pass with
-// Vectorscan, where the core is built with it; PCRE2 then runs only the
-// winner, for its captures, and the regexes Vectorscan cannot take.
+// skipping the ones that cannot match a path.  Where many regexes have no
+// literal prefix (unanchored signatures), those are scanned in one pass
+// with Vectorscan, where the core is built with it; PCRE2 then runs the
+// winner, for its captures, the prefixed candidates before it and the
+// regexes Vectorscan cannot take.
 // PCRE2's match limit bounds every PCRE2 run.
 
 #pragma once
@@ -75,7 +76,8 @@ private:
                 Match &m) const;
     bool attempt(uint32_t index, const char *path, size_t len,
                  Match &m) const;
-    void collect_candidates(const char *path, size_t len) const;
+    void collect_candidates(const char *path, size_t len,
+                            const std::vector<uint32_t> &always) const;
     bool match_scanned(const char *path, size_t len, Match &m) const;
     void build_scanner();
 
