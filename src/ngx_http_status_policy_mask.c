@@ -47,6 +47,7 @@ ngx_int_t
 ngx_http_status_policy_mask_header(ngx_http_request_t *r,
     ngx_http_status_policy_ctx_t **ctxp)
 {
+    ngx_flag_t                          upstream_404;
     ngx_http_status_policy_ctx_t       *ctx;
     ngx_http_status_policy_loc_conf_t  *lcf;
 
@@ -66,41 +67,21 @@ ngx_http_status_policy_mask_header(ngx_http_request_t *r,
         return NGX_DECLINED;
     }
 
-    if (r->headers_out.status == NGX_HTTP_NOT_FOUND) {
+    /*
+     * An upstream's own 404, unless it is already an error page's, is
+     * answered by nginx's 404 path, as a masked response is.
+     */
 
-        /*
-         * An upstream's own 404, unless it is already an error page's:
-         * answered by nginx's 404 path, as a masked response is.
-         */
+    upstream_404 = r->headers_out.status == NGX_HTTP_NOT_FOUND
+                   && r->upstream && !r->error_page
+                   && !(ctx && ctx->error_page_target) && !lcf->dry_run
+                   && lcf->mask_upstream_404
+                      == NGX_HTTP_STATUS_POLICY_UPSTREAM_404_NGINX;
 
-        if (r->upstream == NULL || r->error_page
-            || (ctx && ctx->error_page_target) || lcf->dry_run
-            || lcf->mask_upstream_404 == NGX_HTTP_STATUS_POLICY_UPSTREAM_404_PASS)
-        {
-            return NGX_DECLINED;
-        }
-
-        if (ctx == NULL) {
-            ctx = ngx_http_status_policy_create_ctx(r);
-            if (ctx == NULL) {
-                return NGX_ERROR;
-            }
-
-            *ctxp = ctx;
-        }
-
-        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                       "status_policy: an upstream 404 as nginx's own");
-
-        ctx->mask_state = NGX_HTTP_STATUS_POLICY_MASK_DISCARD;
-        ctx->mask_code = NGX_HTTP_NOT_FOUND;
-
-        ngx_http_clean_header(r);
-
-        return NGX_HTTP_NOT_FOUND;
-    }
-
-    if (!ngx_http_status_policy_code_listed(lcf->mask, r->headers_out.status))
+    if (!upstream_404
+        && (r->headers_out.status == NGX_HTTP_NOT_FOUND
+            || !ngx_http_status_policy_code_listed(lcf->mask,
+                                                   r->headers_out.status)))
     {
         return NGX_DECLINED;
     }
@@ -114,25 +95,35 @@ ngx_http_status_policy_mask_header(ngx_http_request_t *r,
         *ctxp = ctx;
     }
 
-    ctx->masked = r->headers_out.status;
-    ctx->action = NGX_HTTP_STATUS_POLICY_MASK;
-    ctx->mask_code = ngx_http_status_policy_missing_code(r);
+    if (upstream_404) {
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "status_policy: an upstream 404 as nginx's own");
 
-    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                   "status_policy: masking %ui as %ui",
-                   ctx->masked, ctx->mask_code);
+        ctx->mask_code = NGX_HTTP_NOT_FOUND;
 
-    if (lcf->dry_run) {
-        ngx_http_status_policy_log_dry_run_mask(r, ctx->masked);
-        ctx->mask_state = NGX_HTTP_STATUS_POLICY_MASK_DONE;
-        return NGX_DECLINED;
+    } else {
+        ctx->masked = r->headers_out.status;
+        ctx->action = NGX_HTTP_STATUS_POLICY_MASK;
+        ctx->mask_code = ngx_http_status_policy_missing_code(r);
+
+        ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "status_policy: masking %ui as %ui",
+                       ctx->masked, ctx->mask_code);
+
+        if (lcf->dry_run) {
+            ngx_http_status_policy_log_dry_run_mask(r, ctx->masked);
+            ctx->mask_state = NGX_HTTP_STATUS_POLICY_MASK_DONE;
+            return NGX_DECLINED;
+        }
     }
 
     ctx->mask_state = NGX_HTTP_STATUS_POLICY_MASK_DISCARD;
 
     /*
-     * The error page path of the masked code marked the request as having
+     * The error page path of a masked code marked the request as having
      * been through error_page; a genuine 404 here would not have been.
+     * (An upstream 404 taken here was not through error_page: this
+     * changes nothing for it.)
      */
 
     r->error_page = ctx->error_page;
