@@ -27,25 +27,27 @@ uint64_t fnv(uint64_t h, std::string_view s)
     return h;
 }
 
-uint64_t fnv_number(uint64_t h, uint64_t v)
-{
-    char digits[20];
-    size_t n = 0;
-    do {
-        digits[n++] = static_cast<char>('0' + v % 10);
-        v /= 10;
-    } while (v != 0);
-    while (n != 0) {
-        h = (h ^ static_cast<unsigned char>(digits[--n])) * 0x100000001b3ULL;
+// A number as the decimal text a field of it holds, without allocating:
+// identities are hashed for every rule of every level.
+class Decimal {
+public:
+    explicit Decimal(uint64_t v) noexcept
+        : len_(static_cast<size_t>(
+              std::to_chars(buf_, buf_ + sizeof(buf_), v).ptr - buf_))
+    {
     }
-    return h;
-}
+    std::string_view view() const noexcept { return {buf_, len_}; }
+
+private:
+    char buf_[20];
+    size_t len_;
+};
 
 uint64_t fnv_field(uint64_t h, std::string_view s)
 {
     // the length first, so that fields cannot run into each other
-    h = fnv_number(h, s.size());
-    h = (h ^ static_cast<unsigned char>(':')) * 0x100000001b3ULL;
+    h = fnv(h, Decimal(s.size()).view());
+    h = fnv(h, ":");
     return fnv(h, s);
 }
 
@@ -161,23 +163,13 @@ uint64_t rule_identity(std::string_view level, int code, Kind kind,
                        std::string_view pattern, std::string_view target,
                        unsigned ordinal)
 {
-    // each number as the decimal field it would be written as
-    auto number_field = [](uint64_t h, uint64_t v) {
-        size_t digits = 1;
-        for (uint64_t x = v; x >= 10; x /= 10) {
-            digits++;
-        }
-        h = fnv_number(h, digits);
-        h = (h ^ static_cast<unsigned char>(':')) * 0x100000001b3ULL;
-        return fnv_number(h, v);
-    };
     uint64_t h = 0xcbf29ce484222325ULL;
     h = fnv_field(h, level);
-    h = number_field(h, static_cast<uint64_t>(code));
+    h = fnv_field(h, Decimal(static_cast<uint64_t>(code)).view());
     h = fnv_field(h, modifier_text(kind));
     h = fnv_field(h, pattern);
     h = fnv_field(h, target);
-    return number_field(h, ordinal);
+    return fnv_field(h, Decimal(ordinal).view());
 }
 
 std::string_view modifier_text(Kind kind)

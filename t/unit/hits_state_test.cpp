@@ -68,6 +68,15 @@ TEST(RuleIdentity, FollowsWhatTheRuleIsNotWhereItIs)
               rule_identity("server", 301, Kind::prefix, "/a/", "b", 0));
 }
 
+TEST(RuleIdentity, IsStableAcrossReleases)
+{
+    // state files written before keep naming the same rules
+    EXPECT_EQ(rule_identity("server", 410, Kind::exact, "/gone/1", "", 0),
+              0x91b940204907eeeaULL);
+    EXPECT_EQ(rule_identity("server", 301, Kind::prefix, "/old/", "/new/", 0),
+              0x3f21671bd547a459ULL);
+}
+
 TEST(RuleIdentity, IsTheSameThroughTheCInterface)
 {
     sp_rule_info_t info{};
