@@ -15,6 +15,7 @@
 #include "hits_state.hpp"
 #include "printable.hpp"
 #include "rules.hpp"
+#include "utc_time.hpp"
 
 namespace check_tool {
 
@@ -33,15 +34,7 @@ std::string canonical(const std::string &path)
 
 std::string date(int64_t t)
 {
-    if (t <= 0) {
-        return "never";
-    }
-    time_t sec = static_cast<time_t>(t);
-    struct tm tm;
-    gmtime_r(&sec, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
+    return t > 0 ? status_policy::utc_time(t) : "never";
 }
 
 // A token as a rules file reads it back: quoted when it holds a blank, a

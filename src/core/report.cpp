@@ -5,12 +5,12 @@
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
-#include <ctime>
 #include <string>
 #include <string_view>
 
 #include "escape.hpp"
 #include "status_policy_core.h"
+#include "utc_time.hpp"
 
 namespace {
 
@@ -30,20 +30,12 @@ std::string_view path_of(const sp_spike_path_t &p)
 
 std::string iso_time(uint64_t ms)
 {
-    if (ms == 0) {
-        return "";
-    }
-    time_t sec = static_cast<time_t>(ms / 1000);
-    struct tm tm;
-    gmtime_r(&sec, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
+    return ms ? status_policy::utc_time(static_cast<int64_t>(ms / 1000)) : "";
 }
 
 std::string iso_seconds(int64_t sec)
 {
-    return sec > 0 ? iso_time(static_cast<uint64_t>(sec) * 1000) : "";
+    return sec > 0 ? status_policy::utc_time(sec) : "";
 }
 
 void append_json_time(std::string &out, int64_t sec)
