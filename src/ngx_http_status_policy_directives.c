@@ -76,10 +76,7 @@ ngx_http_status_policy_add_rules_file(ngx_conf_t *cf, ngx_command_t *cmd,
 {
     ngx_http_status_policy_loc_conf_t *lcf = conf;
 
-    u_char         err[NGX_HTTP_STATUS_POLICY_ERRSTR_SIZE];
-    sp_str_t       path;
-    ngx_str_t     *value, name;
-    sp_ruleset_t  *rules;
+    ngx_str_t  *value, name;
 
     value = cf->args->elts;
     name = value[1];
@@ -88,34 +85,7 @@ ngx_http_status_policy_add_rules_file(ngx_conf_t *cf, ngx_command_t *cmd,
         return NGX_CONF_ERROR;
     }
 
-    /* a level's first and only file may be another level's already */
-
-    if (lcf->rules == NULL) {
-        if (ngx_http_status_policy_load_shared(cf, lcf, &name, err,
-                                               sizeof(err))
-            != NGX_OK)
-        {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "status_policy_file: %s",
-                               err);
-            return NGX_CONF_ERROR;
-        }
-
-        return NGX_CONF_OK;
-    }
-
-    rules = ngx_http_status_policy_own_rules(cf, lcf);
-    if (rules == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    path.data = (const char *) name.data;
-    path.len = name.len;
-
-    if (sp_ruleset_add_file(rules, path, (char *) err, sizeof(err))
-        != SP_OK)
-    {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "status_policy_file: %s",
-                           err);
+    if (ngx_http_status_policy_add_file(cf, lcf, &name) != NGX_OK) {
         return NGX_CONF_ERROR;
     }
 

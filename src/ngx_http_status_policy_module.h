@@ -262,9 +262,8 @@ char *ngx_http_status_policy_set_report(ngx_conf_t *cf, ngx_command_t *cmd,
 /* ngx_http_status_policy_rulesets.c: the rule sets of the levels */
 sp_ruleset_t *ngx_http_status_policy_own_rules(ngx_conf_t *cf,
     ngx_http_status_policy_loc_conf_t *lcf);
-ngx_int_t ngx_http_status_policy_load_shared(ngx_conf_t *cf,
-    ngx_http_status_policy_loc_conf_t *lcf, ngx_str_t *path, u_char *err,
-    size_t err_size);
+ngx_int_t ngx_http_status_policy_add_file(ngx_conf_t *cf,
+    ngx_http_status_policy_loc_conf_t *lcf, ngx_str_t *name);
 ngx_int_t ngx_http_status_policy_compile_rules(ngx_conf_t *cf,
     ngx_http_status_policy_loc_conf_t *lcf, u_char *err, size_t err_size);
 

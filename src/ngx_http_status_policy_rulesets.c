@@ -18,6 +18,10 @@
 #include "ngx_http_status_policy_module.h"
 
 
+static ngx_int_t ngx_http_status_policy_load_shared(ngx_conf_t *cf,
+    ngx_http_status_policy_loc_conf_t *lcf, ngx_str_t *name);
+static ngx_int_t ngx_http_status_policy_read_file(ngx_conf_t *cf,
+    sp_ruleset_t *rules, ngx_str_t *name);
 static sp_ruleset_t *ngx_http_status_policy_new_rules(ngx_conf_t *cf);
 static void ngx_http_status_policy_free_rules(void *data);
 
@@ -28,10 +32,7 @@ sp_ruleset_t *
 ngx_http_status_policy_own_rules(ngx_conf_t *cf,
     ngx_http_status_policy_loc_conf_t *lcf)
 {
-    u_char                                 err[NGX_HTTP_STATUS_POLICY_ERRSTR_SIZE];
-    sp_str_t                               path;
-    sp_ruleset_t                          *rules;
-    ngx_http_status_policy_shared_file_t  *shared;
+    sp_ruleset_t  *rules;
 
     if (lcf->rules && lcf->shared == NULL) {
         return lcf->rules;
@@ -42,21 +43,13 @@ ngx_http_status_policy_own_rules(ngx_conf_t *cf,
         return NULL;
     }
 
-    shared = lcf->shared;
+    /* a shared file was read and checked once already */
 
-    if (shared) {
-        /* the file was read and checked once already */
-
-        path.data = (const char *) shared->path.data;
-        path.len = shared->path.len;
-
-        if (sp_ruleset_add_file(rules, path, (char *) err, sizeof(err))
-            != SP_OK)
-        {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "status_policy_file: %s",
-                               err);
-            return NULL;
-        }
+    if (lcf->shared
+        && ngx_http_status_policy_read_file(cf, rules, &lcf->shared->path)
+           != NGX_OK)
+    {
+        return NULL;
     }
 
     lcf->rules = rules;
@@ -67,16 +60,38 @@ ngx_http_status_policy_own_rules(ngx_conf_t *cf,
 
 
 /*
+ * status_policy_file: a level's first file may be shared with other
+ * levels; any later one makes the level's rules its own.
+ */
+
+ngx_int_t
+ngx_http_status_policy_add_file(ngx_conf_t *cf,
+    ngx_http_status_policy_loc_conf_t *lcf, ngx_str_t *name)
+{
+    sp_ruleset_t  *rules;
+
+    if (lcf->rules == NULL) {
+        return ngx_http_status_policy_load_shared(cf, lcf, name);
+    }
+
+    rules = ngx_http_status_policy_own_rules(cf, lcf);
+    if (rules == NULL) {
+        return NGX_ERROR;
+    }
+
+    return ngx_http_status_policy_read_file(cf, rules, name);
+}
+
+
+/*
  * The first rules of a level, from one file: the set another level made
  * of the same file, or a new one that later levels may share.
  */
 
-ngx_int_t
+static ngx_int_t
 ngx_http_status_policy_load_shared(ngx_conf_t *cf,
-    ngx_http_status_policy_loc_conf_t *lcf, ngx_str_t *name, u_char *err,
-    size_t err_size)
+    ngx_http_status_policy_loc_conf_t *lcf, ngx_str_t *name)
 {
-    sp_str_t                                path;
     ngx_uint_t                              i;
     sp_ruleset_t                           *rules;
     ngx_file_info_t                         fi;
@@ -85,9 +100,6 @@ ngx_http_status_policy_load_shared(ngx_conf_t *cf,
 
     smcf = ngx_http_conf_get_module_main_conf(cf,
                                               ngx_http_status_policy_module);
-
-    path.data = (const char *) name->data;
-    path.len = name->len;
 
     /* ngx_conf_full_name() leaves the name NUL-terminated */
 
@@ -109,12 +121,9 @@ ngx_http_status_policy_load_shared(ngx_conf_t *cf,
     }
 
     rules = ngx_http_status_policy_new_rules(cf);
-    if (rules == NULL) {
-        ngx_cpystrn(err, (u_char *) "out of memory", err_size);
-        return NGX_ERROR;
-    }
-
-    if (sp_ruleset_add_file(rules, path, (char *) err, err_size) != SP_OK) {
+    if (rules == NULL
+        || ngx_http_status_policy_read_file(cf, rules, name) != NGX_OK)
+    {
         return NGX_ERROR;
     }
 
@@ -130,7 +139,8 @@ ngx_http_status_policy_load_shared(ngx_conf_t *cf,
     pushed = ngx_array_push(&smcf->shared_files);
 
     if (shared == NULL || pushed == NULL) {
-        ngx_cpystrn(err, (u_char *) "out of memory", err_size);
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "status_policy_file: out of memory");
         return NGX_ERROR;
     }
 
@@ -195,6 +205,28 @@ ngx_http_status_policy_compile_rules(ngx_conf_t *cf,
 
     if (shared) {
         shared->ignore_case = ignore_case;
+    }
+
+    return NGX_OK;
+}
+
+
+/* a rules file into a rule set, its errors as nginx -t shows them */
+
+static ngx_int_t
+ngx_http_status_policy_read_file(ngx_conf_t *cf, sp_ruleset_t *rules,
+    ngx_str_t *name)
+{
+    u_char    err[NGX_HTTP_STATUS_POLICY_ERRSTR_SIZE];
+    sp_str_t  path;
+
+    path.data = (const char *) name->data;
+    path.len = name->len;
+
+    if (sp_ruleset_add_file(rules, path, (char *) err, sizeof(err)) != SP_OK) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "status_policy_file: %s",
+                           err);
+        return NGX_ERROR;
     }
 
     return NGX_OK;
