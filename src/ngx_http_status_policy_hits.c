@@ -12,6 +12,10 @@
  * changed starts at zero.  The old workers finish in the old zone, which
  * the master only reads, and a reload that fails leaves it as it was.
  * At start the counts come from status_policy_hits_state, if set.
+ *
+ * Memory follows the rules, not the levels: one rules file at many
+ * servers keeps one identity prefix per rule, and a counter's page is
+ * only written once one of its rules is hit.
  */
 
 
@@ -22,27 +26,26 @@
 #include "ngx_http_status_policy_module.h"
 
 
-static ngx_int_t ngx_http_status_policy_hit_ids(ngx_conf_t *cf,
-    ngx_http_status_policy_main_conf_t *smcf);
 static ngx_int_t ngx_http_status_policy_hits_init_zone(
     ngx_shm_zone_t *shm_zone, void *data);
 static ngx_int_t ngx_http_status_policy_hits_init_test_zone(
     ngx_shm_zone_t *shm_zone, void *data);
 static ngx_int_t ngx_http_status_policy_hits_carry(
-    ngx_http_status_policy_hits_zone_t *to,
-    ngx_http_status_policy_hits_zone_t *from, ngx_log_t *log);
-static ngx_inline uint64_t ngx_http_status_policy_mix(uint64_t fp,
-    uint64_t v);
+    ngx_http_status_policy_main_conf_t *to,
+    ngx_http_status_policy_main_conf_t *from, ngx_log_t *log);
+static ngx_uint_t ngx_http_status_policy_next_touched(
+    ngx_http_status_policy_hits_zone_t *zone, ngx_uint_t i, ngx_uint_t end);
 static int ngx_libc_cdecl ngx_http_status_policy_hits_cmp(const void *one,
     const void *two);
 
 
 /*
- * The zone of the configuration nginx runs now: a new zone takes its
- * counts from it.  Set once a cycle is committed, so that a reload that
- * fails never becomes the source of the next one.
+ * The zone of the configuration nginx runs now, with the rules it counts
+ * for: a new zone takes its counts from it.  Set once a cycle is
+ * committed, so that a reload that fails never becomes the source of the
+ * next one.
  */
-static ngx_http_status_policy_hits_zone_t  *ngx_http_status_policy_committed;
+static ngx_http_status_policy_main_conf_t  *ngx_http_status_policy_committed;
 
 
 ngx_int_t
@@ -52,13 +55,12 @@ ngx_http_status_policy_add_hits_zone(ngx_conf_t *cf,
     size_t           size;
     uint64_t         fp;
     ngx_str_t        name;
-    ngx_uint_t       i;
     ngx_shm_zone_t  *shm_zone;
 
     /*
-     * nginx -t counts nothing: no rule identities (a pass over every rule
-     * of every level) and no counters, only a zone so that the
-     * configuration is checked as it will run.
+     * nginx -t counts nothing: no rule identities (a pass over every rule)
+     * and no counters, only a zone so that the configuration is checked
+     * as it will run.
      */
 
     if (ngx_test_config) {
@@ -79,11 +81,7 @@ ngx_http_status_policy_add_hits_zone(ngx_conf_t *cf,
         return NGX_ERROR;
     }
 
-    fp = 0xcbf29ce484222325ULL;
-
-    for (i = 0; i < smcf->nrules; i++) {
-        fp = ngx_http_status_policy_mix(fp, smcf->hit_ids[i]);
-    }
+    fp = ngx_http_status_policy_rules_fp(smcf);
 
     /* spike zone names cannot hold ':', so this is the module's own */
 
@@ -104,7 +102,8 @@ ngx_http_status_policy_add_hits_zone(ngx_conf_t *cf,
 
     size = ngx_align(offsetof(ngx_http_status_policy_hits_zone_t, rule)
                      + smcf->nrules
-                       * sizeof(ngx_http_status_policy_rule_hits_t),
+                       * sizeof(ngx_http_status_policy_rule_hits_t)
+                     + smcf->nrules / NGX_HTTP_STATUS_POLICY_HITS_CHUNK + 1,
                      ngx_pagesize);
     size += ngx_align(size / ngx_pagesize * sizeof(ngx_slab_page_t),
                       ngx_pagesize)
@@ -123,92 +122,10 @@ ngx_http_status_policy_add_hits_zone(ngx_conf_t *cf,
 }
 
 
-/*
- * Every rule's identity, in rulesets order.  Identical rules at levels of
- * one name (the same file loaded by many servers) are told apart by their
- * ordinal, the first being 0: a table of the identities seen, with how
- * often, gives the ordinal at once.
- */
-
-typedef struct {
-    uint64_t    id;         /* with ordinal 0; 0 marks a free slot */
-    uint32_t    seen;
-} ngx_http_status_policy_id_seen_t;
-
-
-static ngx_int_t
-ngx_http_status_policy_hit_ids(ngx_conf_t *cf,
-    ngx_http_status_policy_main_conf_t *smcf)
-{
-    size_t                               n, cap, slot;
-    uint32_t                             k;
-    uint64_t                             id;
-    sp_str_t                             key;
-    ngx_uint_t                           i, r;
-    sp_rule_info_t                       info;
-    ngx_http_status_policy_id_seen_t    *seen;
-    ngx_http_status_policy_loc_conf_t  **level;
-
-    smcf->hit_ids = ngx_palloc(cf->pool, smcf->nrules * sizeof(uint64_t));
-    if (smcf->hit_ids == NULL) {
-        return NGX_ERROR;
-    }
-
-    for (cap = 16; cap < 2 * smcf->nrules; cap *= 2) { /* void */ }
-
-    seen = ngx_alloc(cap * sizeof(ngx_http_status_policy_id_seen_t), cf->log);
-    if (seen == NULL) {
-        return NGX_ERROR;
-    }
-
-    ngx_memzero(seen, cap * sizeof(ngx_http_status_policy_id_seen_t));
-
-    level = smcf->rulesets.elts;
-    r = 0;
-
-    for (i = 0; i < smcf->rulesets.nelts; i++) {
-        ngx_http_status_policy_level_key(level[i], &key);
-        n = sp_ruleset_count(level[i]->rules);
-
-        for (k = 0; k < n; k++, r++) {
-            if (sp_ruleset_rule(level[i]->rules, k, &info) != SP_OK) {
-                ngx_free(seen);
-                return NGX_ERROR;
-            }
-
-            /* 0 marks a free slot of the table */
-
-            id = sp_rule_identity(key, &info, 0);
-            id = id ? id : 1;
-
-            for (slot = id & (cap - 1);
-                 seen[slot].id && seen[slot].id != id;
-                 slot = (slot + 1) & (cap - 1))
-            { /* void */ }
-
-            if (seen[slot].id == 0) {
-                seen[slot].id = id;
-                smcf->hit_ids[r] = id;
-
-            } else {
-                smcf->hit_ids[r] = sp_rule_identity(key, &info,
-                                                    seen[slot].seen);
-            }
-
-            seen[slot].seen++;
-        }
-    }
-
-    ngx_free(seen);
-
-    return NGX_OK;
-}
-
-
 static ngx_int_t
 ngx_http_status_policy_hits_init_zone(ngx_shm_zone_t *shm_zone, void *data)
 {
-    ngx_uint_t                           i;
+    size_t                               nchunks;
     ngx_slab_pool_t                     *shpool;
     ngx_http_status_policy_hits_zone_t  *zone;
     ngx_http_status_policy_main_conf_t  *smcf;
@@ -222,10 +139,19 @@ ngx_http_status_policy_hits_init_zone(ngx_shm_zone_t *shm_zone, void *data)
         return NGX_OK;
     }
 
-    zone = ngx_slab_calloc(shpool,
-                           offsetof(ngx_http_status_policy_hits_zone_t, rule)
-                           + smcf->nrules
-                             * sizeof(ngx_http_status_policy_rule_hits_t));
+    /*
+     * A new zone is fresh anonymous memory, all zeros, of which the slab
+     * pool has written only its own pages: the counters are not cleared,
+     * so that the pages of rules never hit are never touched.
+     */
+
+    nchunks = smcf->nrules / NGX_HTTP_STATUS_POLICY_HITS_CHUNK + 1;
+
+    zone = ngx_slab_alloc(shpool,
+                          offsetof(ngx_http_status_policy_hits_zone_t, rule)
+                          + smcf->nrules
+                            * sizeof(ngx_http_status_policy_rule_hits_t)
+                          + nchunks);
     if (zone == NULL) {
         ngx_log_error(NGX_LOG_EMERG, shm_zone->shm.log, 0,
                       "status_policy: no memory for the hit counters "
@@ -235,10 +161,8 @@ ngx_http_status_policy_hits_init_zone(ngx_shm_zone_t *shm_zone, void *data)
 
     zone->nrules = smcf->nrules;
     zone->started = ngx_time();
-
-    for (i = 0; i < smcf->nrules; i++) {
-        zone->rule[i].id = smcf->hit_ids[i];
-    }
+    zone->touched = (u_char *) &zone->rule[smcf->nrules];
+    ngx_memzero(zone->touched, nchunks);
 
     shpool->data = zone;
     smcf->hits = zone;
@@ -246,7 +170,7 @@ ngx_http_status_policy_hits_init_zone(ngx_shm_zone_t *shm_zone, void *data)
     /* nobody counts in the new zone yet: the master may fill it */
 
     if (ngx_http_status_policy_committed) {
-        return ngx_http_status_policy_hits_carry(zone,
+        return ngx_http_status_policy_hits_carry(smcf,
                    ngx_http_status_policy_committed, shm_zone->shm.log);
     }
 
@@ -266,55 +190,87 @@ ngx_http_status_policy_hits_init_test_zone(ngx_shm_zone_t *shm_zone,
 }
 
 
-/* the counts of the rules both zones know, read from the committed one */
+/*
+ * The counts of the rules both configurations have, read from the
+ * committed zone: an index of the rules it counted, then a pass over
+ * the new rules.
+ */
 
 static ngx_int_t
-ngx_http_status_policy_hits_carry(ngx_http_status_policy_hits_zone_t *to,
-    ngx_http_status_policy_hits_zone_t *from, ngx_log_t *log)
+ngx_http_status_policy_hits_carry(ngx_http_status_policy_main_conf_t *to,
+    ngx_http_status_policy_main_conf_t *from, ngx_log_t *log)
 {
-    size_t       cap, slot;
-    uint32_t    *index;
-    uint64_t     id;
-    ngx_uint_t   i;
+    size_t                               n, counted;
+    uint32_t                             k;
+    uint64_t                             id;
+    ngx_uint_t                           i, c, end;
+    sp_rule_hits_t                       hits;
+    ngx_http_status_policy_id_slot_t    *slot;
+    ngx_http_status_policy_id_table_t    index;
+    ngx_http_status_policy_loc_conf_t  **level;
 
-    to->started = from->started;
+    to->hits->started = from->hits->started;
 
-    /* an open-addressing index of the committed zone: slot -> rule + 1 */
+    counted = 0;
 
-    for (cap = 16; cap < 2 * from->nrules; cap *= 2) { /* void */ }
+    for (c = ngx_http_status_policy_next_touched(from->hits, 0, from->nrules);
+         c < from->nrules;
+         c = ngx_http_status_policy_next_touched(from->hits, c + 1,
+                                                 from->nrules))
+    {
+        counted += (from->hits->rule[c].hits != 0);
+    }
 
-    index = ngx_alloc(cap * sizeof(uint32_t), log);
-    if (index == NULL) {
+    if (counted == 0) {
+        return NGX_OK;
+    }
+
+    if (ngx_http_status_policy_id_table_init(&index, counted, log) != NGX_OK) {
         return NGX_ERROR;
     }
 
-    ngx_memzero(index, cap * sizeof(uint32_t));
+    level = from->rulesets.elts;
 
-    for (i = 0; i < from->nrules; i++) {
-        for (slot = from->rule[i].id & (cap - 1);
-             index[slot];
-             slot = (slot + 1) & (cap - 1))
-        { /* void */ }
+    for (i = 0; i < from->rulesets.nelts; i++) {
+        end = level[i]->hits_base + sp_ruleset_count(level[i]->rules);
 
-        index[slot] = i + 1;
-    }
+        for (c = ngx_http_status_policy_next_touched(from->hits,
+                                                     level[i]->hits_base, end);
+             c < end;
+             c = ngx_http_status_policy_next_touched(from->hits, c + 1, end))
+        {
+            if (from->hits->rule[c].hits == 0) {
+                continue;
+            }
 
-    for (i = 0; i < to->nrules; i++) {
-        id = to->rule[i].id;
-
-        for (slot = id & (cap - 1);
-             index[slot] && from->rule[index[slot] - 1].id != id;
-             slot = (slot + 1) & (cap - 1))
-        { /* void */ }
-
-        if (index[slot]) {
-            to->rule[i].hits = from->rule[index[slot] - 1].hits;
-            to->rule[i].first = from->rule[index[slot] - 1].first;
-            to->rule[i].last = from->rule[index[slot] - 1].last;
+            id = ngx_http_status_policy_hit_id(level[i],
+                                      (uint32_t) (c - level[i]->hits_base));
+            slot = ngx_http_status_policy_id_slot(&index, id);
+            slot->id = id;
+            slot->value = (uint32_t) c;
         }
     }
 
-    ngx_free(index);
+    level = to->rulesets.elts;
+
+    for (i = 0; i < to->rulesets.nelts; i++) {
+        n = sp_ruleset_count(level[i]->rules);
+
+        for (k = 0; k < n; k++) {
+            slot = ngx_http_status_policy_id_slot(&index,
+                       ngx_http_status_policy_hit_id(level[i], k));
+
+            if (slot->id) {
+                ngx_http_status_policy_hits_get(from->hits, slot->value,
+                                                &hits);
+                ngx_http_status_policy_hits_set(to->hits,
+                                                level[i]->hits_base + k,
+                                                &hits);
+            }
+        }
+    }
+
+    ngx_free(index.slot);
 
     return NGX_OK;
 }
@@ -330,16 +286,22 @@ ngx_http_status_policy_hits_commit(ngx_cycle_t *cycle)
     smcf = ngx_http_cycle_get_module_main_conf(cycle,
                                                ngx_http_status_policy_module);
 
-    ngx_http_status_policy_committed = smcf ? smcf->hits : NULL;
+    ngx_http_status_policy_committed = (smcf && smcf->hits) ? smcf : NULL;
 }
 
 
-/* one step of FNV-1a over a whole value */
+/* the first counter at or after i, before end, that a hit has touched */
 
-static ngx_inline uint64_t
-ngx_http_status_policy_mix(uint64_t fp, uint64_t v)
+static ngx_uint_t
+ngx_http_status_policy_next_touched(ngx_http_status_policy_hits_zone_t *zone,
+    ngx_uint_t i, ngx_uint_t end)
 {
-    return (fp ^ v) * 0x100000001b3ULL;
+    while (i < end && !zone->touched[i / NGX_HTTP_STATUS_POLICY_HITS_CHUNK]) {
+        i = (i / NGX_HTTP_STATUS_POLICY_HITS_CHUNK + 1)
+            * NGX_HTTP_STATUS_POLICY_HITS_CHUNK;
+    }
+
+    return ngx_min(i, end);
 }
 
 
@@ -348,6 +310,8 @@ ngx_http_status_policy_count_hit(ngx_http_request_t *r,
     ngx_http_status_policy_loc_conf_t *level, uint32_t rule)
 {
     time_t                               now;
+    u_char                              *touched;
+    ngx_uint_t                           i;
     ngx_http_status_policy_rule_hits_t  *hit;
     ngx_http_status_policy_main_conf_t  *smcf;
 
@@ -357,7 +321,8 @@ ngx_http_status_policy_count_hit(ngx_http_request_t *r,
         return;
     }
 
-    hit = &smcf->hits->rule[level->hits_base + rule];
+    i = level->hits_base + rule;
+    hit = &smcf->hits->rule[i];
     now = ngx_time();
 
     (void) ngx_atomic_fetch_add(&hit->hits, 1);
@@ -369,6 +334,14 @@ ngx_http_status_policy_count_hit(ngx_http_request_t *r,
     if (hit->first == 0) {
         (void) ngx_atomic_cmp_set(&hit->first, 0, now);
     }
+
+    /* after the count: a report that misses the flag misses one hit */
+
+    touched = &smcf->hits->touched[i / NGX_HTTP_STATUS_POLICY_HITS_CHUNK];
+
+    if (*touched == 0) {
+        *touched = 1;
+    }
 }
 
 
@@ -379,10 +352,9 @@ ngx_http_status_policy_hits_top(ngx_http_request_t *r, size_t max,
     ngx_http_status_policy_hits_summary_t *summary)
 {
     size_t                               count, hit_rules;
-    uint32_t                             k;
-    ngx_uint_t                           i;
+    ngx_uint_t                           i, c, end;
     ngx_http_status_policy_hit_t        *hit;
-    ngx_http_status_policy_rule_hits_t  *counter;
+    ngx_http_status_policy_hits_zone_t  *zone;
     ngx_http_status_policy_loc_conf_t  **level;
     ngx_http_status_policy_main_conf_t  *smcf;
 
@@ -390,19 +362,22 @@ ngx_http_status_policy_hits_top(ngx_http_request_t *r, size_t max,
 
     ngx_memzero(summary, sizeof(ngx_http_status_policy_hits_summary_t));
 
-    if (smcf->hits == NULL) {
+    zone = smcf->hits;
+
+    if (zone == NULL) {
         return NGX_OK;
     }
 
     summary->total = smcf->nrules;
-    summary->since = smcf->hits->started;
+    summary->since = zone->started;
 
     hit_rules = 0;
 
-    for (i = 0; i < smcf->nrules; i++) {
-        if (smcf->hits->rule[i].hits) {
-            hit_rules++;
-        }
+    for (c = ngx_http_status_policy_next_touched(zone, 0, smcf->nrules);
+         c < smcf->nrules;
+         c = ngx_http_status_policy_next_touched(zone, c + 1, smcf->nrules))
+    {
+        hit_rules += (zone->rule[c].hits != 0);
     }
 
     summary->never_hit = smcf->nrules - hit_rules;
@@ -422,20 +397,21 @@ ngx_http_status_policy_hits_top(ngx_http_request_t *r, size_t max,
     count = 0;
 
     for (i = 0; i < smcf->rulesets.nelts && count < hit_rules; i++) {
-        for (k = 0;
-             k < sp_ruleset_count(level[i]->rules) && count < hit_rules;
-             k++)
-        {
-            counter = &smcf->hits->rule[level[i]->hits_base + k];
+        end = level[i]->hits_base + sp_ruleset_count(level[i]->rules);
 
-            if (counter->hits) {
-                hit[count].level = level[i];
-                hit[count].rule = k;
-                hit[count].hits.hits = counter->hits;
-                hit[count].hits.first = counter->first;
-                hit[count].hits.last = counter->last;
-                count++;
+        for (c = ngx_http_status_policy_next_touched(zone,
+                                                     level[i]->hits_base, end);
+             c < end && count < hit_rules;
+             c = ngx_http_status_policy_next_touched(zone, c + 1, end))
+        {
+            if (zone->rule[c].hits == 0) {
+                continue;
             }
+
+            hit[count].level = level[i];
+            hit[count].rule = (uint32_t) (c - level[i]->hits_base);
+            ngx_http_status_policy_hits_get(zone, c, &hit[count].hits);
+            count++;
         }
     }
 

@@ -137,11 +137,14 @@ ngx_http_status_policy_hits_state_load(
 {
     u_char                              *bad,
                                          err[NGX_HTTP_STATUS_POLICY_ERRSTR_SIZE];
+    size_t                               n;
+    uint32_t                             k;
     ngx_int_t                            rc;
     ngx_uint_t                           i, known;
     sp_rule_hits_t                       hits;
     sp_hits_state_t                     *state;
     ngx_http_status_policy_hits_zone_t  *zone;
+    ngx_http_status_policy_loc_conf_t  **level;
 
     zone = smcf->hits;
 
@@ -182,13 +185,20 @@ ngx_http_status_policy_hits_state_load(
     }
 
     known = 0;
+    level = smcf->rulesets.elts;
 
-    for (i = 0; i < zone->nrules; i++) {
-        if (sp_hits_state_find(state, zone->rule[i].id, &hits)) {
-            zone->rule[i].hits = hits.hits;
-            zone->rule[i].first = hits.first;
-            zone->rule[i].last = hits.last;
-            known++;
+    for (i = 0; i < smcf->rulesets.nelts; i++) {
+        n = sp_ruleset_count(level[i]->rules);
+
+        for (k = 0; k < n; k++) {
+            if (sp_hits_state_find(state,
+                                   ngx_http_status_policy_hit_id(level[i], k),
+                                   &hits))
+            {
+                ngx_http_status_policy_hits_set(zone, level[i]->hits_base + k,
+                                                &hits);
+                known++;
+            }
         }
     }
 
@@ -314,7 +324,6 @@ ngx_http_status_policy_hits_state_write(ngx_cycle_t *cycle,
     sp_rule_info_t                       info;
     sp_rule_hits_t                       hits;
     sp_hits_state_t                     *state;
-    ngx_http_status_policy_rule_hits_t  *counter;
     ngx_http_status_policy_loc_conf_t  **level;
 
     state = sp_hits_state_create(smcf->hits->started, ngx_time());
@@ -330,14 +339,13 @@ ngx_http_status_policy_hits_state_write(ngx_cycle_t *cycle,
         n = sp_ruleset_count(level[i]->rules);
 
         for (k = 0; k < n; k++) {
-            counter = &smcf->hits->rule[level[i]->hits_base + k];
-
-            hits.hits = counter->hits;
-            hits.first = counter->first;
-            hits.last = counter->last;
+            ngx_http_status_policy_hits_get(smcf->hits,
+                                            level[i]->hits_base + k, &hits);
 
             if (sp_ruleset_rule(level[i]->rules, k, &info) != SP_OK
-                || sp_hits_state_add(state, counter->id, &hits, key, &info)
+                || sp_hits_state_add(state,
+                                     ngx_http_status_policy_hit_id(level[i], k),
+                                     &hits, key, &info)
                    != SP_OK)
             {
                 ngx_cpystrn(err, (u_char *) "out of memory", sizeof(err));

@@ -94,21 +94,62 @@ typedef struct {
 } ngx_http_status_policy_shared_file_t;
 
 
-/* One rule's counter: what the rule is (sp_rule_identity()), its counts. */
+/*
+ * One rule's counter.  What the rule is (sp_rule_identity()) is worked out
+ * from the rule when a count is carried or saved, not kept beside it.
+ */
 typedef struct {
-    uint64_t                            id;
     ngx_atomic_t                        hits;
     ngx_atomic_t                        first;        /* time_t, 0 if never */
     ngx_atomic_t                        last;
 } ngx_http_status_policy_rule_hits_t;
 
 
+/*
+ * The counters are read a chunk at a time, and only the chunks a hit has
+ * touched: the pages of rules never hit are never written or read.
+ */
+#define NGX_HTTP_STATUS_POLICY_HITS_CHUNK  128
+
+
 /* The hit counter zone: a counter for each rule, in rulesets order. */
 typedef struct {
     time_t                              started;      /* the counts began */
     ngx_uint_t                          nrules;
+    u_char                             *touched;      /* a flag per chunk */
     ngx_http_status_policy_rule_hits_t  rule[1];
 } ngx_http_status_policy_hits_zone_t;
+
+
+/*
+ * The levels of one name (sp_rule_identity()'s level) with one rule set:
+ * the same rules file at many servers.  Their rules' identities differ
+ * only in the ordinal, the level's place in the group, so one prefix per
+ * rule serves them all.  Where a rule is also in another group of the
+ * name, or twice in this one, ordinals are counted rule by rule and each
+ * level keeps its identities ("repeated").
+ */
+typedef struct {
+    sp_ruleset_t                       *rules;
+    sp_str_t                            key;
+    uint64_t                           *prefix;       /* for each rule */
+    uint64_t                            fp;
+    ngx_uint_t                          levels;
+    ngx_flag_t                          repeated;
+} ngx_http_status_policy_id_group_t;
+
+
+/* An open-addressing table of rule identities, each with a number. */
+typedef struct {
+    uint64_t    id;         /* 0 marks a free slot */
+    uint32_t    value;
+} ngx_http_status_policy_id_slot_t;
+
+
+typedef struct {
+    ngx_http_status_policy_id_slot_t  *slot;
+    size_t                             mask;
+} ngx_http_status_policy_id_table_t;
 
 
 typedef struct {
@@ -124,7 +165,6 @@ typedef struct {
     /* every level with rules, and a hit counter per rule in shared memory */
     ngx_array_t                         rulesets;     /* of loc conf pointers */
     ngx_uint_t                          nrules;
-    uint64_t                           *hit_ids;      /* each rule's identity */
     ngx_http_status_policy_hits_zone_t *hits;
 
     /* status_policy_hits_state: the file (NUL-terminated) and interval */
@@ -164,8 +204,11 @@ struct ngx_http_status_policy_loc_conf_s {
     /* status_spike: the zone responses are counted into, NULL if off */
     ngx_http_status_policy_spike_ref_t  *spike;
 
-    /* the hit counter of this level's first rule */
+    /* the hit counter of this level's first rule, and its rules' identities */
     ngx_uint_t                          hits_base;
+    ngx_http_status_policy_id_group_t  *id_group;
+    ngx_uint_t                          id_ordinal;   /* of its group's levels */
+    uint64_t                           *hit_ids;      /* a repeated group's */
 
     /* status_policy_report: its format, -1 if chosen per request */
     ngx_int_t                           report;
@@ -322,6 +365,22 @@ void ngx_http_status_policy_count_hit(ngx_http_request_t *r,
     ngx_http_status_policy_loc_conf_t *level, uint32_t rule);
 ngx_int_t ngx_http_status_policy_hits_top(ngx_http_request_t *r,
     size_t max, ngx_http_status_policy_hits_summary_t *summary);
+
+/* ngx_http_status_policy_hit_ids.c: rule identities, a counter read or set */
+ngx_int_t ngx_http_status_policy_hit_ids(ngx_conf_t *cf,
+    ngx_http_status_policy_main_conf_t *smcf);
+uint64_t ngx_http_status_policy_hit_id(
+    ngx_http_status_policy_loc_conf_t *level, uint32_t rule);
+uint64_t ngx_http_status_policy_rules_fp(
+    ngx_http_status_policy_main_conf_t *smcf);
+ngx_int_t ngx_http_status_policy_id_table_init(
+    ngx_http_status_policy_id_table_t *t, size_t n, ngx_log_t *log);
+ngx_http_status_policy_id_slot_t *ngx_http_status_policy_id_slot(
+    ngx_http_status_policy_id_table_t *t, uint64_t id);
+void ngx_http_status_policy_hits_get(ngx_http_status_policy_hits_zone_t *zone,
+    ngx_uint_t i, sp_rule_hits_t *hits);
+void ngx_http_status_policy_hits_set(ngx_http_status_policy_hits_zone_t *zone,
+    ngx_uint_t i, sp_rule_hits_t *hits);
 
 /* ngx_http_status_policy_hits_state.c: status_policy_hits_state */
 char *ngx_http_status_policy_set_hits_state(ngx_conf_t *cf,

@@ -11,14 +11,20 @@ use JSON::PP ();
 use lib 't/lib';
 use TestNginx;
 
-my $servers = join '', map { <<"SERVER" } 1 .. 30;
+# servers NAME1.test .. NAMEn.test, each loading shared.rules alone
+sub servers {
+    my ($name, $n) = @_;
+    return join '', map { <<"SERVER" } 1 .. $n;
     server {
         listen 127.0.0.1:%%PORT%%;
-        server_name s$_.test;
+        server_name $name$_.test;
         status_policy_file shared.rules;
         location = /report { status_policy_report json; }
     }
 SERVER
+}
+
+my $servers = servers('s', 30);
 
 my $signatures = join '', map { "444 ~* shell$_\\.(php|asp)\n" } 1 .. 8;
 
@@ -74,4 +80,70 @@ like($t->error_log, qr/\[info\] .*status_policy: 8 regex rules of "server": 8 sc
     or diag join "\n", $t->error_log =~ /(status_policy: \d+ regex.*)/g;
 
 $t->stop;
+
+# Levels that share one file, and nothing else: each copy of a rule is
+# told from the others by its level's place among them, so each level
+# keeps its own counts across a reload that changes the rules and
+# across a restart.
+my $copies = servers('c', 5);
+
+my $u = TestNginx->new(
+    files => { 'shared.rules' => "410 = /gone\n410 /old/\n" },
+    http => "status_policy_hits_state %%PREFIX%%/hits interval=1m;\n$copies");
+$u->start;
+
+sub gone_counts {
+    my $doc = JSON::PP::decode_json($u->get('/report', host => 'c1.test')->{body});
+    return [ sort { $b <=> $a } map { $_->{hits} }
+             grep { $_->{pattern} eq '= /gone' } @{ $doc->{rules} } ];
+}
+
+for my $n (1 .. 4) {
+    $u->get('/gone', host => "c$n.test") for 1 .. $n;
+}
+is_deeply(gone_counts(), [ 4, 3, 2, 1 ], "four levels hit, each its own count");
+
+($u->{http} = "status_policy_hits_state %%PREFIX%%/hits interval=1m;\n$copies")
+    =~ s{(server_name c5.test;)}{$1 location /x/ { status_policy 410 = /x/new; }};
+$u->write_files;
+$u->reload_and_drain;
+is($u->get('/x/new', host => 'c5.test')->{status}, 410, 'the rules changed');
+$u->get('/gone', host => 'c3.test');
+is_deeply(gone_counts(), [ 4, 4, 2, 1 ],
+          'a changed reload carries each level its own count');
+
+$u->stop;
+$u->start;
+$u->get('/gone', host => 'c1.test');
+is_deeply(gone_counts(), [ 4, 4, 2, 2 ],
+          'and so does a restart, through the state file');
+
+# A server of the same name ("server") with its own copy of the rule:
+# the rule now repeats across rule sets, and its copies are numbered
+# rule by rule, to the same identities for the five.
+my $own = <<'SERVER';
+    server {
+        listen 127.0.0.1:%%PORT%%;
+        server_name c6.test;
+        status_policy 410 = /gone;
+        status_policy 410 = /c6-only;
+    }
+SERVER
+$u->{http} .= $own;
+$u->write_files;
+$u->reload_and_drain;
+$u->get('/gone', host => 'c6.test') for 1 .. 5;
+is($u->get('/c6-only', host => 'c6.test')->{status}, 410, 'the sixth is in');
+is_deeply(gone_counts(), [ 5, 4, 4, 2, 2 ],
+          'a repeated rule: each level keeps its count, the new one its own');
+
+$u->{http} =~ s{ location /x/ \{ status_policy 410 = /x/new; \}}{};
+$u->write_files;
+$u->reload_and_drain;
+is($u->get('/x/new', host => 'c5.test')->{status}, 404, 'the rules changed');
+$u->get('/gone', host => 'c2.test');
+is_deeply(gone_counts(), [ 5, 4, 4, 3, 2 ],
+          'and across the next reload too');
+$u->stop;
+
 done_testing;

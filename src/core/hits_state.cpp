@@ -163,13 +163,25 @@ uint64_t rule_identity(std::string_view level, int code, Kind kind,
                        std::string_view pattern, std::string_view target,
                        unsigned ordinal)
 {
+    return rule_identity_of(
+        rule_identity_prefix(level, code, kind, pattern, target), ordinal);
+}
+
+uint64_t rule_identity_prefix(std::string_view level, int code, Kind kind,
+                              std::string_view pattern,
+                              std::string_view target) noexcept
+{
     uint64_t h = 0xcbf29ce484222325ULL;
     h = fnv_field(h, level);
     h = fnv_field(h, Decimal(static_cast<uint64_t>(code)).view());
     h = fnv_field(h, modifier_text(kind));
     h = fnv_field(h, pattern);
-    h = fnv_field(h, target);
-    return fnv_field(h, Decimal(ordinal).view());
+    return fnv_field(h, target);
+}
+
+uint64_t rule_identity_of(uint64_t prefix, unsigned ordinal) noexcept
+{
+    return fnv_field(prefix, Decimal(ordinal).view());
 }
 
 std::string_view modifier_text(Kind kind)

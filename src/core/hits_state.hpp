@@ -59,6 +59,13 @@ uint64_t rule_identity(std::string_view level, int code, Kind kind,
                        std::string_view pattern, std::string_view target,
                        unsigned ordinal);
 
+// The same in two steps, for callers that number many copies of one rule:
+// all but the ordinal, then the identity of the copy with that ordinal.
+uint64_t rule_identity_prefix(std::string_view level, int code, Kind kind,
+                              std::string_view pattern,
+                              std::string_view target) noexcept;
+uint64_t rule_identity_of(uint64_t prefix, unsigned ordinal) noexcept;
+
 // The modifier as a rules file writes it: "", "=", "^~", "~" or "~*".
 std::string_view modifier_text(Kind kind);
 

@@ -56,6 +56,20 @@ uint64_t sp_rule_identity(sp_str_t level, const sp_rule_info_t *info,
     }
 }
 
+uint64_t sp_rule_identity_prefix(sp_str_t level,
+                                 const sp_rule_info_t *info) noexcept
+{
+    return status_policy::rule_identity_prefix(view(level), info->code,
+                                               kind_of(info->kind),
+                                               view(info->pattern),
+                                               view(info->target));
+}
+
+uint64_t sp_rule_identity_of(uint64_t prefix, unsigned ordinal) noexcept
+{
+    return status_policy::rule_identity_of(prefix, ordinal);
+}
+
 int sp_hits_state_read(const char *path, sp_hits_state_t **state, char *err,
                        size_t err_size) noexcept
 {

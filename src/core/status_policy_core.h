@@ -339,6 +339,14 @@ typedef struct {
 uint64_t sp_rule_identity(sp_str_t level, const sp_rule_info_t *info,
     unsigned ordinal) SP_NOEXCEPT;
 
+/*
+ * The same in two steps: what the identities of a rule's copies share,
+ * then the identity of the copy with that ordinal.
+ */
+uint64_t sp_rule_identity_prefix(sp_str_t level, const sp_rule_info_t *info)
+    SP_NOEXCEPT;
+uint64_t sp_rule_identity_of(uint64_t prefix, unsigned ordinal) SP_NOEXCEPT;
+
 typedef struct sp_hits_state_s sp_hits_state_t;
 
 #define SP_HITS_STATE_MISSING  1

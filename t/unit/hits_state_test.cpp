@@ -90,6 +90,22 @@ TEST(RuleIdentity, IsTheSameThroughTheCInterface)
               rule_identity("server", 301, Kind::prefix, "/old/", "/new/", 0));
 }
 
+TEST(RuleIdentity, InTwoStepsIsTheSame)
+{
+    // the module numbers the copies of a shared file's rules this way
+    sp_rule_info_t info{};
+    info.code = 410;
+    info.kind = SP_KIND_EXACT;
+    info.pattern = {"/gone/1", 7};
+    uint64_t prefix = sp_rule_identity_prefix({"server", 6}, &info);
+    for (unsigned ordinal : {0u, 1u, 29u, 4000000000u}) {
+        EXPECT_EQ(sp_rule_identity_of(prefix, ordinal),
+                  rule_identity("server", 410, Kind::exact, "/gone/1", "",
+                                ordinal));
+    }
+    EXPECT_EQ(sp_rule_identity_of(prefix, 0), 0x91b940204907eeeaULL);
+}
+
 TEST(HitsState, RoundTrips)
 {
     StateRule odd = sample(0xfedcba9876543210ULL, "/a\tb\\c\nd");
