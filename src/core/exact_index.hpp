@@ -28,6 +28,7 @@ public:
         }
         slots_.assign(capacity, Slot{});
         mask_ = capacity - 1;
+        count_ = 0;
     }
 
     // Inserts rule `value` under `key`; when an equal key is present,
@@ -43,6 +44,7 @@ public:
             if (s.value == none) {
                 s.tag = tag;
                 s.value = value;
+                ++count_;
                 return none;
             }
             if (s.tag == tag && equal(key_of(s.value), key)) {
@@ -54,7 +56,8 @@ public:
     template <typename KeyOf>
     uint32_t find(const char *path, size_t len, KeyOf &&key_of) const
     {
-        if (slots_.empty()) {
+        // a set of regexes alone hashes no path
+        if (count_ == 0) {
             return none;
         }
         uint64_t h = hash(path, len);
@@ -82,6 +85,7 @@ private:
 
     std::vector<Slot, LargeAllocator<Slot>> slots_;
     size_t mask_ = 0;
+    size_t count_ = 0;
     bool folding_ = false;
 };
 
