@@ -13,8 +13,9 @@
 #   make deb        the Debian package; make test-deb installs, checks
 #                   and purges it
 #   make check-all  make test, test-valgrind and a longer fuzz run
-#   make matrix     build and test against other nginx versions from a
-#                   clone of nginx's git repository (NGINX_GIT=...)
+#   make matrix     build and test against Debian's nginx and every source
+#                   tree in ../shared/nginx-src (nginx 1.26, 1.30, 1.31
+#                   with HTTP/3, freenginx, Angie); see tools/version-matrix
 #
 # NGINX_SRC=/path/to/nginx-x.y.z builds against an nginx source tree
 # instead of /usr/share/nginx/src.
@@ -24,12 +25,26 @@ NGINX_SRC  ?= /usr/share/nginx/src
 
 # Debian's nginx-dev tree has no .c files: the module is built for
 # /usr/sbin/nginx.  A full source tree builds its own nginx binary as well.
+# Angie's tree builds an "angie" binary.  NGINX_CONFIGURE_FLAGS adds
+# configure flags for a full tree, e.g. "--with-http_ssl_module
+# --with-http_v3_module", to match an operator's own binary.
 ifeq ($(wildcard $(NGINX_SRC)/src/core/nginx.c),)
 NGINX_BIN      ?= /usr/sbin/nginx
 NGINX_TARGETS   = modules
+else ifneq ($(wildcard $(NGINX_SRC)/src/core/angie.h),)
+NGINX_BIN      ?= $(BUILD)/nginx/angie
+NGINX_TARGETS   = build modules
 else
 NGINX_BIN      ?= $(BUILD)/nginx/nginx
 NGINX_TARGETS   = build modules
+endif
+NGINX_CONFIGURE_FLAGS ?=
+
+# the tree and flags nginx was configured with: other ones configure anew
+NGINX_CONFIGURED = $(BUILD)/nginx-configured
+NGINX_CONFIGURATION = $(NGINX_SRC) $(NGINX_CONFIGURE_FLAGS) $(SP_CC_OPT)
+ifneq ($(file < $(NGINX_CONFIGURED)),$(NGINX_CONFIGURATION))
+$(shell mkdir -p $(BUILD) && echo '$(NGINX_CONFIGURATION)' > $(NGINX_CONFIGURED))
 endif
 CXX        ?= g++
 CXXFLAGS   ?= -O2 -g
@@ -86,12 +101,13 @@ module: $(MODULE)
 
 # nginx's configure writes a Makefile into the directory it runs from, so it
 # runs in a private copy of the source tree; the system tree stays untouched.
-$(BUILD)/nginx/Makefile: config config.make
+$(BUILD)/nginx/Makefile: config config.make $(NGINX_CONFIGURED)
 	rm -rf $(BUILD)/nginx-src $(BUILD)/nginx
 	mkdir -p $(BUILD)
 	cp -a $(NGINX_SRC) $(BUILD)/nginx-src
 	STATUS_POLICY_CORE_LIB=$(CORE_LIB) \
 	STATUS_POLICY_VECTORSCAN=$(SP_VECTORSCAN) \
+	NGINX_CONFIGURE_FLAGS="$(NGINX_CONFIGURE_FLAGS)" \
 	SP_CC_OPT="$(SP_CC_OPT)" SP_LD_OPT="$(SP_LD_OPT)" \
 	    tools/configure-nginx $(BUILD)/nginx-src $(CURDIR) $(BUILD)/nginx
 
@@ -112,7 +128,7 @@ unit: deps $(BUILD)/unit_tests
 # the report tests check Prometheus output with promtool and render the
 # HTML page in headless Chromium
 test-deps:
-	@tools/install-deps prometheus chromium
+	@tools/install-deps prometheus chromium ngtcp2-client openssl
 
 prove: deps test-deps module check-tool
 	NGINX_BIN=$(NGINX_BIN) STATUS_POLICY_MODULE=$(MODULE) \

@@ -3,11 +3,12 @@
  * ngx_http_status_policy_module: how a 444 drops.
  *
  * On HTTP/1.x nginx itself closes the connection without a byte, and
- * resets it when reset_timedout_connection is on.  On HTTP/2 nginx resets
- * only the stream; with status_drop_connection on, the whole connection
- * goes, at once: this is done in the log phase, so that it follows any
- * 444 of the location (a rule's, "return 444", one an error_page decides
- * after an upstream failed).
+ * resets it when reset_timedout_connection is on.  On HTTP/2 and HTTP/3
+ * nginx resets only the stream; with status_drop_connection on, the whole
+ * connection goes, at once: this is done in the log phase, so that it
+ * follows any 444 of the location (a rule's, "return 444", one an
+ * error_page decides after an upstream failed).  HTTP/3 has a call for
+ * it; HTTP/2 needs what follows.
  *
  * The stream's request is finalized from inside the connection's frame
  * parser, which goes on with the rest of its read buffer when the request
@@ -26,10 +27,18 @@
 #include "ngx_http_status_policy_module.h"
 
 
+#if (NGX_HTTP_V2 || NGX_HTTP_V3)
+static void ngx_http_status_policy_drop_log(ngx_http_request_t *r,
+    ngx_connection_t *c, char *protocol);
+#endif
+
+#if (NGX_HTTP_V3)
+static void ngx_http_status_policy_drop_quic(ngx_http_request_t *r);
+#endif
+
 #if (NGX_HTTP_V2)
 
-static void ngx_http_status_policy_drop_log(ngx_http_request_t *r,
-    ngx_connection_t *c);
+static void ngx_http_status_policy_drop_h2(ngx_http_request_t *r);
 static ngx_int_t ngx_http_status_policy_send_goaway(
     ngx_http_v2_connection_t *h2c, ngx_uint_t sid);
 static ngx_int_t ngx_http_status_policy_goaway_sent(
@@ -44,15 +53,9 @@ static void ngx_http_status_policy_close_cleanup(void *data);
 ngx_int_t
 ngx_http_status_policy_drop_handler(ngx_http_request_t *r)
 {
-#if (NGX_HTTP_V2)
-    ngx_connection_t                   *c;
-    ngx_pool_cleanup_t                 *cln;
-    ngx_http_v2_connection_t           *h2c;
     ngx_http_status_policy_loc_conf_t  *lcf;
 
-    if (r != r->main || r->stream == NULL
-        || r->headers_out.status != NGX_HTTP_CLOSE)
-    {
+    if (r != r->main || r->headers_out.status != NGX_HTTP_CLOSE) {
         return NGX_OK;
     }
 
@@ -62,40 +65,28 @@ ngx_http_status_policy_drop_handler(ngx_http_request_t *r)
         return NGX_OK;
     }
 
-    h2c = r->stream->connection;
-    c = h2c->connection;
-
-    ngx_http_status_policy_drop_log(r, c);
-
-    /* another stream of the flight dropped already: closing is on its way */
-
-    for (cln = c->pool->cleanup; cln; cln = cln->next) {
-        if (cln->handler == ngx_http_status_policy_close_cleanup) {
-            return NGX_OK;
-        }
+#if (NGX_HTTP_V3)
+    if (r->connection->quic) {
+        ngx_http_status_policy_drop_quic(r);
+        return NGX_OK;
     }
+#endif
 
-    if (!h2c->goaway) {
-        h2c->goaway = 1;
-
-        if (ngx_http_status_policy_send_goaway(h2c, r->stream->node->id)
-            == NGX_OK)
-        {
-            (void) ngx_http_v2_send_output_queue(h2c);
-        }
+#if (NGX_HTTP_V2)
+    if (r->stream) {
+        ngx_http_status_policy_drop_h2(r);
     }
-
-    (void) ngx_http_status_policy_post_close(c);
 #endif
 
     return NGX_OK;
 }
 
 
-#if (NGX_HTTP_V2)
+#if (NGX_HTTP_V2 || NGX_HTTP_V3)
 
 static void
-ngx_http_status_policy_drop_log(ngx_http_request_t *r, ngx_connection_t *c)
+ngx_http_status_policy_drop_log(ngx_http_request_t *r, ngx_connection_t *c,
+    char *protocol)
 {
     ngx_str_t                      path;
     ngx_http_status_policy_ctx_t  *ctx;
@@ -114,15 +105,75 @@ ngx_http_status_policy_drop_log(ngx_http_request_t *r, ngx_connection_t *c)
 
     if (ctx && ctx->rule.len) {
         ngx_log_error(NGX_LOG_INFO, c->log, 0,
-                      "status_policy: 444 for \"%V\" closes the HTTP/2 "
+                      "status_policy: 444 for \"%V\" closes the %s "
                       "connection (status_drop_connection on), rule %V",
-                      &path, &ctx->rule);
+                      &path, protocol, &ctx->rule);
 
     } else {
         ngx_log_error(NGX_LOG_INFO, c->log, 0,
-                      "status_policy: 444 for \"%V\" closes the HTTP/2 "
-                      "connection (status_drop_connection on)", &path);
+                      "status_policy: 444 for \"%V\" closes the %s "
+                      "connection (status_drop_connection on)", &path,
+                      protocol);
     }
+}
+
+#endif
+
+
+#if (NGX_HTTP_V3)
+
+/*
+ * The QUIC connection is closed with CONNECTION_CLOSE, posted for this
+ * turn of the event loop: streams that came in the same packets are
+ * never answered.
+ */
+
+static void
+ngx_http_status_policy_drop_quic(ngx_http_request_t *r)
+{
+    ngx_http_status_policy_drop_log(r, r->connection->quic->parent,
+                                    "HTTP/3");
+
+    ngx_http_v3_finalize_connection(r->connection, NGX_HTTP_V3_ERR_NO_ERROR,
+                                    "status_drop_connection");
+}
+
+#endif
+
+
+#if (NGX_HTTP_V2)
+
+static void
+ngx_http_status_policy_drop_h2(ngx_http_request_t *r)
+{
+    ngx_connection_t          *c;
+    ngx_pool_cleanup_t        *cln;
+    ngx_http_v2_connection_t  *h2c;
+
+    h2c = r->stream->connection;
+    c = h2c->connection;
+
+    ngx_http_status_policy_drop_log(r, c, "HTTP/2");
+
+    /* another stream of the flight dropped already: closing is on its way */
+
+    for (cln = c->pool->cleanup; cln; cln = cln->next) {
+        if (cln->handler == ngx_http_status_policy_close_cleanup) {
+            return;
+        }
+    }
+
+    if (!h2c->goaway) {
+        h2c->goaway = 1;
+
+        if (ngx_http_status_policy_send_goaway(h2c, r->stream->node->id)
+            == NGX_OK)
+        {
+            (void) ngx_http_v2_send_output_queue(h2c);
+        }
+    }
+
+    (void) ngx_http_status_policy_post_close(c);
 }
 
 

@@ -49,6 +49,10 @@ RULES
         location = /gone.html {
         }
 
+        location = /nginx-503 {
+            return 503;
+        }
+
         location / {
             return 200 "served $uri\n";
         }
@@ -93,7 +97,13 @@ is($r->{headers}{'content-length'}, length $r->{body}, '451 length');
 
 $r = $t->get('/unavailable');
 is($r->{status}, 503, '503 rule');
-like($r->{body}, qr{503 Service Temporarily Unavailable}, '503 page');
+# the page nginx itself sends for 503, whatever it calls it (nginx says
+# "Service Temporarily Unavailable", freenginx and Angie "Service
+# Unavailable")
+my $own = $t->get('/nginx-503');
+like($r->{body}, qr{<title>503 Service}, '503 page');
+is($r->{body}, $own->{body}, "503 page: nginx's own");
+is($r->{reason}, $own->{reason}, "503 reason: nginx's own");
 
 # 444: nothing at all comes back, and the connection is closed
 my $raw = $t->raw("GET /drop HTTP/1.1\r\nHost: localhost\r\n\r\n");

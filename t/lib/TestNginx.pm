@@ -7,8 +7,8 @@ package TestNginx;
 #   my $t = TestNginx->new(http => '...%%PORT%%...', files => {...});
 #   $t->start;  my $r = $t->get('/path');  is($r->{status}, 410);
 #
-# Environment: NGINX_BIN, STATUS_POLICY_MODULE, SPTEST_KEEP=1 keeps the
-# temporary prefix (its path is printed).
+# Environment: NGINX_BIN (nginx, freenginx or angie), STATUS_POLICY_MODULE,
+# SPTEST_KEEP=1 keeps the temporary prefix (its path is printed).
 
 use strict;
 use warnings;
@@ -22,10 +22,15 @@ use POSIX qw(:sys_wait_h);
 use Socket qw(SOCK_STREAM);
 use Time::HiRes qw(sleep time);
 
-our $NGINX = $ENV{NGINX_BIN} || '/usr/sbin/nginx';
 our $ROOT = abs_path(dirname(__FILE__) . '/../..');
 our $MODULE = $ENV{STATUS_POLICY_MODULE}
     || "$ROOT/build/nginx/ngx_http_status_policy_module.so";
+
+# The server binary: NGINX_BIN, else the one built beside the module from
+# a full source tree (Angie's is "angie"), else Debian's nginx.
+our $NGINX = $ENV{NGINX_BIN}
+    || (grep { -x } map { dirname($MODULE) . "/$_" } qw(angie nginx))[0]
+    || '/usr/sbin/nginx';
 
 sub new {
     my ($class, %args) = @_;
