@@ -7,8 +7,9 @@
  * nginx resets only the stream; with status_drop_connection on, the whole
  * connection goes, at once: this is done in the log phase, so that it
  * follows any 444 of the location (a rule's, "return 444", one an
- * error_page decides after an upstream failed).  HTTP/3 has a call for
- * it; HTTP/2 needs what follows.
+ * error_page decides after an upstream failed).  HTTP/3 has a call that
+ * closes the QUIC connection; streams behind the dropped one are closed
+ * unanswered.  HTTP/2 needs what follows.
  *
  * The stream's request is finalized from inside the connection's frame
  * parser, which goes on with the rest of its read buffer when the request
@@ -30,10 +31,13 @@
 #if (NGX_HTTP_V2 || NGX_HTTP_V3)
 static void ngx_http_status_policy_drop_log(ngx_http_request_t *r,
     ngx_connection_t *c, char *protocol);
+static ngx_flag_t ngx_http_status_policy_marked(ngx_connection_t *c,
+    ngx_pool_cleanup_pt mark);
 #endif
 
 #if (NGX_HTTP_V3)
 static void ngx_http_status_policy_drop_quic(ngx_http_request_t *r);
+static void ngx_http_status_policy_quic_dropped(void *data);
 #endif
 
 #if (NGX_HTTP_V2)
@@ -117,6 +121,24 @@ ngx_http_status_policy_drop_log(ngx_http_request_t *r, ngx_connection_t *c,
     }
 }
 
+
+
+/* whether a cleanup with this handler marks the connection */
+
+static ngx_flag_t
+ngx_http_status_policy_marked(ngx_connection_t *c, ngx_pool_cleanup_pt mark)
+{
+    ngx_pool_cleanup_t  *cln;
+
+    for (cln = c->pool->cleanup; cln; cln = cln->next) {
+        if (cln->handler == mark) {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
 #endif
 
 
@@ -131,11 +153,64 @@ ngx_http_status_policy_drop_log(ngx_http_request_t *r, ngx_connection_t *c,
 static void
 ngx_http_status_policy_drop_quic(ngx_http_request_t *r)
 {
-    ngx_http_status_policy_drop_log(r, r->connection->quic->parent,
-                                    "HTTP/3");
+    ngx_connection_t        *c;
+    ngx_pool_cleanup_t      *cln;
+    ngx_http_v3_session_t   *h3c;
+
+    c = r->connection->quic->parent;
+
+    ngx_http_status_policy_drop_log(r, c, "HTTP/3");
+
+    if (ngx_http_status_policy_marked(c,
+                                      ngx_http_status_policy_quic_dropped))
+    {
+        return;
+    }
+
+    /*
+     * Streams nginx has yet to begin are closed at once (as after a
+     * GOAWAY); those begun in the same packets find the mark before any
+     * phase can answer them.
+     */
+
+    h3c = ngx_http_v3_get_session(r->connection);
+    h3c->goaway = 1;
+
+    cln = ngx_pool_cleanup_add(c->pool, 0);
+    if (cln) {
+        cln->handler = ngx_http_status_policy_quic_dropped;
+    }
 
     ngx_http_v3_finalize_connection(r->connection, NGX_HTTP_V3_ERR_NO_ERROR,
                                     "status_drop_connection");
+}
+
+
+/* post-read phase: a request of an HTTP/3 connection a 444 is closing */
+
+ngx_int_t
+ngx_http_status_policy_quic_closing_handler(ngx_http_request_t *r)
+{
+    if (r->connection->quic == NULL
+        || !ngx_http_status_policy_marked(r->connection->quic->parent,
+                                          ngx_http_status_policy_quic_dropped))
+    {
+        return NGX_DECLINED;
+    }
+
+    /* never answered, and never logged, as on HTTP/2 */
+
+    r->logged = 1;
+
+    return NGX_HTTP_CLOSE;
+}
+
+
+/* the mark of a dropped QUIC connection: a cleanup that does nothing */
+
+static void
+ngx_http_status_policy_quic_dropped(void *data)
+{
 }
 
 #endif
@@ -147,7 +222,6 @@ static void
 ngx_http_status_policy_drop_h2(ngx_http_request_t *r)
 {
     ngx_connection_t          *c;
-    ngx_pool_cleanup_t        *cln;
     ngx_http_v2_connection_t  *h2c;
 
     h2c = r->stream->connection;
@@ -157,10 +231,9 @@ ngx_http_status_policy_drop_h2(ngx_http_request_t *r)
 
     /* another stream of the flight dropped already: closing is on its way */
 
-    for (cln = c->pool->cleanup; cln; cln = cln->next) {
-        if (cln->handler == ngx_http_status_policy_close_cleanup) {
-            return;
-        }
+    if (ngx_http_status_policy_marked(c, ngx_http_status_policy_close_cleanup))
+    {
+        return;
     }
 
     if (!h2c->goaway) {

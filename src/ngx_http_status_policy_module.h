@@ -344,6 +344,9 @@ void ngx_http_status_policy_soft404_header(ngx_http_request_t *r,
 
 /* ngx_http_status_policy_drop.c: the log phase, 444 on HTTP/2 */
 ngx_int_t ngx_http_status_policy_drop_handler(ngx_http_request_t *r);
+#if (NGX_HTTP_V3)
+ngx_int_t ngx_http_status_policy_quic_closing_handler(ngx_http_request_t *r);
+#endif
 
 /* ngx_http_status_policy_report.c: the status_policy_report handler */
 ngx_int_t ngx_http_status_policy_report_handler(ngx_http_request_t *r);

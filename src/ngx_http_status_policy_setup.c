@@ -88,6 +88,16 @@ ngx_http_status_policy_setup(ngx_conf_t *cf)
         return NGX_ERROR;
     }
 
+#if (NGX_HTTP_V3)
+    if (drops
+        && ngx_http_status_policy_add_handler(cf, NGX_HTTP_POST_READ_PHASE,
+                                  ngx_http_status_policy_quic_closing_handler)
+           != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+#endif
+
     /*
      * The rewrite handler enforces the rules; it also notes the path the
      * client asked for, for the spike zones, and how each location was

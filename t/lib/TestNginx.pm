@@ -402,4 +402,53 @@ sub h2 {
              head => $hdr, body => $self->slurp('h2.body'), exit => $exit };
 }
 
+# HTTP/3 requests with gtlsclient (ngtcp2-client), each path a stream of
+# one QUIC connection to port $opt{port} (default port 3), in order:
+# stream ids 0, 4, 8...  Returns { streams => { ID => { status, headers,
+# body, reset } }, close => the server's CONNECTION_CLOSE line or undef,
+# seconds => how long the client ran,
+# out => the whole output, exit }.  "reset" is the application error
+# code of a RESET_STREAM the server sent on the stream.
+sub h3 {
+    my ($self, $paths, %opt) = @_;
+    my $port = $opt{port} // $self->port(3);
+    # until_closed: wait for the server to close the connection, rather
+    # than leaving once every stream is done
+    my @cmd = ('timeout', '15', 'gtlsclient',
+               ($opt{until_closed} ? () : '--exit-on-all-streams-close'),
+               '--timeout=5s', ($opt{method} ? ('-m', $opt{method}) : ()),
+               '127.0.0.1', $port,
+               map { "https://localhost:$port$_" } @$paths);
+    my $t0 = time;
+    my $out = `@{[ join ' ', map { "'$_'" } @cmd ]} 2>&1`;
+    my $exit = $? >> 8;
+    my $seconds = time - $t0;
+
+    my (%streams, $body_of, $close);
+    for my $line (split /\n/, $out) {
+        if (defined $body_of) {
+            if ($line =~ /^[0-9a-f]{8}  ((?:[0-9a-f]{2} {1,2})+)/) {
+                $streams{$body_of}{body} .= join '', map { chr hex }
+                                            split ' ', $1;
+                next;
+            }
+            undef $body_of;
+        }
+        if ($line =~ /^http: stream 0x([0-9a-f]+) \[([^:\]]*|:status): (.*)\]$/) {
+            my $s = $streams{ hex $1 } //= { headers => {}, body => '' };
+            if ($2 eq ':status') { $s->{status} = $3 }
+            else { $s->{headers}{ lc $2 } = $3 }
+        } elsif ($line =~ /^http: stream 0x([0-9a-f]+) body \d+ bytes/) {
+            $body_of = hex $1;
+            $streams{$body_of} //= { headers => {}, body => '' };
+        } elsif ($line =~ /frm rx .*RESET_STREAM\(0x04\) id=0x([0-9a-f]+) app_error_code=\S*\(0x([0-9a-f]+)\)/) {
+            $streams{ hex $1 }{reset} = hex $2;
+        } elsif ($line =~ /frm rx .*CONNECTION_CLOSE/) {
+            $close //= $line;
+        }
+    }
+    return { streams => \%streams, close => $close, out => $out,
+             exit => $exit, seconds => $seconds };
+}
+
 1;
