@@ -146,8 +146,10 @@ $locations
             return 405 "the backend's own 405\\n";
         }
 
+        # the length of the body the proxy read and forwarded (freenginx
+        # leaves \$content_length empty once "return" discards a body)
         location /echo/ {
-            return 200 "read \$content_length bytes\\n";
+            return 200 "read \$http_content_length bytes\\n";
         }
     }
 
