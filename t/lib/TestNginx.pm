@@ -138,14 +138,18 @@ sub test_config {
 }
 
 # Starts nginx; if a port was taken meanwhile (by a test running in
-# parallel), picks new ports and tries again.
+# parallel), picks new ones for the ports nginx could not bind and tries
+# again.  The others stay: servers the test started may listen there.
 sub start {
     my ($self) = @_;
     for my $attempt (1 .. 5) {
         my $ok = eval { $self->start_once; 1 };
         return $self if $ok;
         die $@ unless $@ =~ /Address already in use/ && $attempt < 5;
-        $self->{ports} = [ map { free_port() } @{ $self->{ports} } ];
+        my %taken = map { $_ => 1 }
+            $@ =~ /bind\(\) to [\d.]+:(\d+) failed \(98:/g;
+        $self->{ports} = [ map { !%taken || $taken{$_} ? free_port() : $_ }
+                           @{ $self->{ports} } ];
         unlink "$self->{prefix}/error.log", "$self->{prefix}/stderr.log";
         $self->write_files;
     }
