@@ -122,7 +122,6 @@ ngx_http_status_policy_drop_log(ngx_http_request_t *r, ngx_connection_t *c,
 }
 
 
-
 /* whether a cleanup with this handler marks the connection */
 
 static ngx_flag_t
