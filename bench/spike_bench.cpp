@@ -109,7 +109,8 @@ void BM_LockHold(benchmark::State &state)
     std::vector<sp_spike_path_t> top(50);
     // the zone's own configuration, as the module passes it
     sp_spike_config_t c_cfg{full.cfg.window_ms, full.cfg.threshold,
-                            full.cfg.factor, 0, 0, {}};
+                            full.cfg.factor, 0, 0, {}, 0, 0,
+                            full.cfg.history};
     double longest = 0;
     size_t i = 0, from = 0;
     sp_spike_ranking_t *ranking = sp_spike_ranking_create(top.size());
@@ -139,7 +140,8 @@ void BM_LockHold(benchmark::State &state)
             benchmark::DoNotOptimize(sp_spike_ranked(full.block.get(),
                                                      &c_cfg, full.now_ms,
                                                      ranking, top.data(),
-                                                     top.size(), nullptr));
+                                                     top.size(), nullptr,
+                                                     nullptr));
             break;
         default:
             benchmark::DoNotOptimize(sp_spike_top(full.block.get(), &c_cfg,

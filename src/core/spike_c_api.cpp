@@ -13,8 +13,12 @@
 #include "status_policy_core.h"
 
 using status_policy::append_log;
+using status_policy::GroupSlot;
+using status_policy::HitEvents;
 using status_policy::PathSlot;
-using status_policy::RefererSlot;
+using status_policy::WindowCounter;
+using status_policy::Windows;
+using status_policy::ZoneEvent;
 using status_policy::SpikeConfig;
 using status_policy::SpikeEvent;
 using status_policy::SpikeRanking;
@@ -23,9 +27,17 @@ using status_policy::kCodesMax;
 using status_policy::kKeyMax;
 using status_policy::kRefererMax;
 using status_policy::kReferers;
+using status_policy::counter_history;
 
 static_assert(sizeof(sp_spike_path_t{}.key) >= kKeyMax);
-static_assert(sizeof(sp_spike_path_t{}.referers[0].text) >= kRefererMax);
+static_assert(sizeof(sp_spike_top_t{}.text) >= kRefererMax);
+static_assert(sizeof(sp_spike_group_t{}.key) >= kKeyMax);
+static_assert(sizeof(sp_spike_group_t{}.top_paths)
+                  / sizeof(sp_spike_top_t)
+              >= status_policy::kGroupTop);
+static_assert(sizeof(sp_spike_event_record_t{}.key)
+              >= status_policy::kEventKeyMax);
+static_assert(SP_SPIKE_HISTORY_MAX == status_policy::kHistoryMax);
 static_assert(sizeof(sp_spike_path_t{}.referers)
                   / sizeof(sp_spike_path_t{}.referers[0])
               >= kReferers);
@@ -48,34 +60,79 @@ std::string duration(uint64_t ms)
     return buf;
 }
 
+// The top entries of an event, busiest first.
+std::vector<const status_policy::TopEntry *> busiest(const SpikeEvent &ev)
+{
+    std::vector<const status_policy::TopEntry *> top;
+    for (size_t k = 0; k < ev.ntop; k++) {
+        top.push_back(&ev.top[k]);
+    }
+    std::stable_sort(top.begin(), top.end(), [](auto *a, auto *b) {
+        return a->count > b->count;
+    });
+    return top;
+}
+
+void append_quoted(std::string &line, std::string_view text)
+{
+    line += '"';
+    append_log(line, text);
+    line += '"';
+}
+
+void append_top(std::string &line, const SpikeEvent &ev, const char *one,
+                const char *many, size_t max)
+{
+    auto top = busiest(ev);
+    if (top.empty()) {
+        line += ", no referer";
+        return;
+    }
+    line += ", ";
+    line += max > 1 && top.size() > 1 ? many : one;
+    line += ' ';
+    char num[32];
+    for (size_t k = 0; k < std::min(top.size(), max); k++) {
+        line += k ? ", " : "";
+        append_quoted(line, status_policy::text_of(*top[k]));
+        std::snprintf(num, sizeof(num), " (%u)", top[k]->count);
+        line += num;
+    }
+}
+
 void render(const SpikeEvent &ev, const SpikeConfig &cfg,
             sp_spike_event_t *out)
 {
-    std::string line = "status_policy: " + std::to_string(ev.code)
-                       + " spike on \"";
-    append_log(line, ev.key);
+    std::string line = "status_policy: " + std::to_string(ev.code);
+    switch (ev.subject) {
+    case status_policy::Subject::Page: line += " spike from referer "; break;
+    case status_policy::Subject::Deploy: line += " spike under "; break;
+    default: line += " spike on ";
+    }
+    append_quoted(line, ev.key);
     char num[64];
+    std::string window = duration(cfg.window_ms);
 
-    if (ev.kind == SpikeEvent::Started) {
-        std::snprintf(num, sizeof(num), "\": %u in ", ev.count);
-        line += num;
-        line += duration(cfg.window_ms);
+    if (ev.kind == SpikeEvent::Started
+        && ev.subject == status_policy::Subject::Path) {
+        std::snprintf(num, sizeof(num), ": %u in ", ev.count);
+        line += num + window;
         std::snprintf(num, sizeof(num), " (baseline %.1f/", ev.baseline);
-        line += num;
-        line += duration(cfg.window_ms) + ")";
-        if (ev.referer.empty()) {
-            line += ", no referer";
+        line += num + window + ")";
+        append_top(line, ev, "top referer", "top referer", 1);
+    } else if (ev.kind == SpikeEvent::Started) {
+        std::snprintf(num, sizeof(num), ": %u across %u paths in ", ev.count,
+                      ev.paths);
+        line += num + window;
+        if (ev.subject == status_policy::Subject::Page) {
+            append_top(line, ev, "top path", "top paths", 3);
         } else {
-            line += ", top referer \"";
-            append_log(line, ev.referer);
-            std::snprintf(num, sizeof(num), "\" (%u)", ev.referer_count);
-            line += num;
+            append_top(line, ev, "top referer", "top referer", 1);
         }
     } else {
-        line += "\" is over after " + duration(ev.length_ms / 1000 * 1000);
+        line += " is over after " + duration(ev.length_ms / 1000 * 1000);
         std::snprintf(num, sizeof(num), ", peak %u in ", ev.count);
-        line += num;
-        line += duration(cfg.window_ms);
+        line += num + window;
     }
 
     out->kind = ev.kind == SpikeEvent::Started ? SP_SPIKE_STARTED
@@ -94,6 +151,11 @@ SpikeConfig config_of(const sp_spike_config_t *cfg)
     c.generation = cfg->generation;
     c.ncodes = static_cast<uint32_t>(std::min<size_t>(cfg->ncodes, kCodesMax));
     std::copy(cfg->codes, cfg->codes + c.ncodes, c.codes);
+    // unset: the defaults status_spike_zone documents
+    c.group_threshold = cfg->group_threshold ? cfg->group_threshold
+                                             : 5 * c.threshold;
+    c.group_paths = cfg->group_paths ? cfg->group_paths : 10;
+    c.history = std::min<uint32_t>(cfg->history, status_policy::kHistoryMax);
     return c;
 }
 
@@ -121,14 +183,48 @@ std::string changes(const SpikeConfig &was, const SpikeConfig &now)
     if (before != after) {
         s += (s.empty() ? "" : ", ") + ("codes " + before + " -> " + after);
     }
+    if (was.history != now.history) {
+        s += (s.empty() ? "" : ", ")
+             + ("history " + duration(uint64_t{was.history} * was.window_ms)
+                + " -> " + duration(uint64_t{now.history} * now.window_ms));
+    }
     return s;
+}
+
+template <size_t N>
+size_t copy_top(const status_policy::TopEntry (&from)[N], uint32_t used,
+                sp_spike_top_t *to)
+{
+    size_t n = status_policy::top_used(used, N);
+    for (size_t j = 0; j < n; j++) {
+        std::string_view text = status_policy::text_of(from[j]);
+        std::memcpy(to[j].text, text.data(), text.size());
+        to[j].len = text.size();
+        to[j].count = from[j].count;
+    }
+    std::sort(to, to + n,
+              [](const auto &a, const auto &b) { return a.count > b.count; });
+    return n;
+}
+
+// The last cfg.history windows of a counter, the current one last.
+void copy_history(const SpikeZone &zone, const WindowCounter &c,
+                  const uint32_t *ring, uint64_t now_ms, uint32_t *out)
+{
+    const Windows &w = zone.windows();
+    uint64_t now = w.window_of(now_ms);
+    for (uint32_t k = 0; k < w.history; k++) {
+        uint64_t back = w.history - 1 - k;
+        out[k] = back > now ? 0 : counter_history(c, w, ring, now - back);
+    }
 }
 
 // One path of the report, copied out of its slot.  Lengths come from
 // shared memory: never trusted past the arrays.
-void copy_path(const SpikeZone &zone, const PathSlot &s, uint64_t now_ms,
-               sp_spike_path_t *out)
+void copy_path(const SpikeZone &zone, size_t i, uint64_t now_ms,
+               sp_spike_path_t *out, uint32_t *history)
 {
+    const PathSlot &s = zone.slot(i);
     sp_spike_path_t &p = *out;
     std::memset(&p, 0, sizeof(p));
     size_t key_len = std::min<size_t>(s.key_len, kKeyMax);
@@ -136,24 +232,52 @@ void copy_path(const SpikeZone &zone, const PathSlot &s, uint64_t now_ms,
     p.key_len = key_len;
     p.truncated = s.truncated;
     p.code = s.code;
-    p.window_count = zone.window_count(s, now_ms);
-    p.total = s.total;
-    p.baseline = s.baseline;
-    p.first_seen_ms = s.first_seen_ms;
-    p.last_seen_ms = s.last_seen_ms;
-    p.spiking = s.spiking;
-    p.spike_start_ms = s.spike_start_ms;
-    p.spike_peak = s.spike_peak;
-    for (size_t j = 0; j < SpikeZone::referers_used(s); j++) {
-        const RefererSlot &r = s.referers[j];
-        auto &dst = p.referers[p.nreferers++];
-        size_t len = std::min<size_t>(r.len, kRefererMax);
-        std::memcpy(dst.text, r.text, len);
-        dst.len = len;
-        dst.count = r.count;
+    p.window_count = zone.window_count(s.c, now_ms);
+    p.total = s.c.total;
+    p.baseline = s.c.baseline;
+    p.first_seen_ms = s.c.first_seen_ms;
+    p.last_seen_ms = s.c.last_seen_ms;
+    p.spiking = s.c.spiking;
+    p.spike_start_ms = s.c.spike_start_ms;
+    p.spike_peak = s.c.spike_peak;
+    p.nreferers = copy_top(s.referers, s.referers_used, p.referers);
+    p.history = history;
+    if (history) {
+        copy_history(zone, s.c, zone.path_history(i), now_ms, history);
     }
-    std::sort(p.referers, p.referers + p.nreferers,
-              [](const auto &a, const auto &b) { return a.count > b.count; });
+}
+
+void copy_group(const SpikeZone &zone, size_t i, uint64_t now_ms,
+                sp_spike_group_t *out, uint32_t *history)
+{
+    const GroupSlot &g = zone.group(i);
+    sp_spike_group_t &p = *out;
+    std::memset(&p, 0, sizeof(p));
+    p.kind = g.kind == static_cast<uint8_t>(status_policy::Subject::Page)
+                 ? SP_GROUP_PAGE
+                 : SP_GROUP_DEPLOY;
+    size_t key_len = std::min<size_t>(g.key_len, kKeyMax);
+    std::memcpy(p.key, g.key, key_len);
+    p.key_len = key_len;
+    p.truncated = g.truncated;
+    p.code = g.code;
+    p.window_count = zone.window_count(g.c, now_ms);
+    p.paths = zone.distinct_paths(g, now_ms);
+    p.referers = zone.distinct_referers(g, now_ms);
+    p.referred = zone.referred(g, now_ms);
+    p.total = g.c.total;
+    p.baseline = g.c.baseline;
+    p.first_seen_ms = g.c.first_seen_ms;
+    p.last_seen_ms = g.c.last_seen_ms;
+    p.spiking = g.c.spiking;
+    p.spike_start_ms = g.c.spike_start_ms;
+    p.spike_peak = g.c.spike_peak;
+    p.ntop_paths = copy_top(g.paths, g.paths_used, p.top_paths);
+    p.ntop_referers = copy_top(g.referers, g.referers_used, p.top_referers);
+    p.history = history;
+    if (history) {
+        copy_history(zone, g.c, zone.group_history(i), now_ms, history);
+    }
 }
 
 // Runs fn on the zone if a process configured with cfg may use it now;
@@ -177,14 +301,20 @@ R on_zone(void *block, const sp_spike_config_t *cfg, uint64_t now_ms,
 
 extern "C" {
 
-size_t sp_spike_capacity(size_t size) noexcept
+size_t sp_spike_capacity(size_t size, uint32_t history) noexcept
 {
-    return SpikeZone::capacity_for(size);
+    return SpikeZone::capacity_for(size, history);
 }
 
-size_t sp_spike_min_size(void) noexcept
+size_t sp_spike_group_capacity(size_t size, uint32_t history) noexcept
 {
-    return SpikeZone::min_size();
+    size_t paths = SpikeZone::capacity_for(size, history);
+    return paths ? SpikeZone::groups_for(paths) : 0;
+}
+
+size_t sp_spike_min_size(uint32_t history) noexcept
+{
+    return SpikeZone::min_size(history);
 }
 
 int sp_spike_init(void *block, size_t size, const sp_spike_config_t *cfg,
@@ -221,21 +351,20 @@ int sp_spike_claim(void *block, size_t size, const sp_spike_config_t *cfg,
     }
 }
 
-int sp_spike_hit(void *block, const sp_spike_config_t *cfg, int code,
-                 const char *key, size_t key_len, const char *referer,
-                 size_t referer_len, uint64_t now_ms,
-                 sp_spike_event_t *ev) noexcept
+size_t sp_spike_hit(void *block, const sp_spike_config_t *cfg, int code,
+                    const char *key, size_t key_len, const char *referer,
+                    size_t referer_len, uint64_t now_ms,
+                    sp_spike_event_t *ev) noexcept
 {
-    return on_zone(block, cfg, now_ms, int{SP_SPIKE_NONE},
-                   [&](SpikeZone &zone) -> int {
-        SpikeEvent e = zone.hit(code, std::string_view(key, key_len),
-                                std::string_view(referer, referer_len),
-                                now_ms);
-        if (e.kind == SpikeEvent::None) {
-            return SP_SPIKE_NONE;
+    return on_zone(block, cfg, now_ms, size_t{0}, [&](SpikeZone &zone) {
+        HitEvents e = zone.hit(code, std::string_view(key, key_len),
+                               std::string_view(referer, referer_len),
+                               now_ms);
+        size_t n = std::min<size_t>(e.n, SP_SPIKE_HIT_EVENTS);
+        for (size_t k = 0; k < n; k++) {
+            render(e.ev[k], zone.config(), &ev[k]);
         }
-        render(e, zone.config(), ev);
-        return ev->kind;
+        return n;
     });
 }
 
@@ -258,7 +387,17 @@ size_t sp_spike_sweep(void *block, const sp_spike_config_t *cfg,
 sp_spike_ranking_t *sp_spike_ranking_create(size_t max) noexcept
 {
     try {
-        return new sp_spike_ranking_t{SpikeRanking(max)};
+        return new sp_spike_ranking_t{SpikeRanking(max, SpikeRanking::Of::Paths)};
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+sp_spike_ranking_t *sp_spike_group_ranking_create(size_t max) noexcept
+{
+    try {
+        return new sp_spike_ranking_t{
+            SpikeRanking(max, SpikeRanking::Of::Groups)};
     } catch (...) {
         return nullptr;
     }
@@ -280,7 +419,7 @@ size_t sp_spike_rank(void *block, const sp_spike_config_t *cfg,
 
 size_t sp_spike_ranked(void *block, const sp_spike_config_t *cfg,
                        uint64_t now_ms, const sp_spike_ranking_t *ranking,
-                       sp_spike_path_t *out, size_t max,
+                       sp_spike_path_t *out, size_t max, uint32_t *history,
                        sp_spike_stats_t *stats) noexcept
 {
     return on_zone(block, cfg, now_ms, size_t{0}, [&](SpikeZone &zone) {
@@ -290,19 +429,93 @@ size_t sp_spike_ranked(void *block, const sp_spike_config_t *cfg,
             stats->counted = zone.counted();
             stats->evicted = zone.evicted();
             stats->filtered = zone.filtered();
+            stats->group_capacity = zone.group_capacity();
+            stats->groups = zone.groups_used();
+            stats->window_count = zone.window_count(zone.zone_counter(),
+                                                    now_ms);
+            stats->history_end_ms
+                = (zone.windows().window_of(now_ms) + 1)
+                  * zone.windows().window_ms;
+        }
+        if (ranking->ranking.of() != SpikeRanking::Of::Paths) {
+            return size_t{0};
         }
         size_t n = 0;
-        size_t used = std::min(zone.used(), zone.capacity());
         for (const auto &e : ranking->ranking.best()) {
             if (n == max) {
                 break;
             }
             // a slot taken by another path since it was ranked is left out
-            if (e.slot >= used || zone.slot(e.slot).hash != e.hash) {
+            if (e.slot >= zone.used() || zone.slot_hash(e.slot) != e.hash) {
                 continue;
             }
-            copy_path(zone, zone.slot(e.slot), now_ms, &out[n++]);
+            copy_path(zone, e.slot, now_ms, &out[n],
+                      history ? history + n * zone.windows().history
+                              : nullptr);
+            n++;
         }
+        return n;
+    });
+}
+
+size_t sp_spike_ranked_groups(void *block, const sp_spike_config_t *cfg,
+                              uint64_t now_ms,
+                              const sp_spike_ranking_t *ranking,
+                              sp_spike_group_t *out, size_t max,
+                              uint32_t *history) noexcept
+{
+    return on_zone(block, cfg, now_ms, size_t{0}, [&](SpikeZone &zone) {
+        if (ranking->ranking.of() != SpikeRanking::Of::Groups) {
+            return size_t{0};
+        }
+        size_t n = 0;
+        for (const auto &e : ranking->ranking.best()) {
+            if (n == max) {
+                break;
+            }
+            if (e.slot >= zone.groups_used()
+                || zone.group_hash(e.slot) != e.hash) {
+                continue;
+            }
+            copy_group(zone, e.slot, now_ms, &out[n],
+                       history ? history + n * zone.windows().history
+                               : nullptr);
+            n++;
+        }
+        return n;
+    });
+}
+
+size_t sp_spike_history(void *block, const sp_spike_config_t *cfg,
+                        uint64_t now_ms, uint32_t *history,
+                        sp_spike_event_record_t *events, size_t max) noexcept
+{
+    return on_zone(block, cfg, now_ms, size_t{0}, [&](SpikeZone &zone) {
+        if (history) {
+            copy_history(zone, zone.zone_counter(), zone.zone_history(),
+                         now_ms, history);
+        }
+        // the newest max events, oldest first
+        size_t kept = 0, skip = 0, n = 0;
+        zone.each_event([&](const ZoneEvent &) { kept++; });
+        skip = kept > max ? kept - max : 0;
+        zone.each_event([&](const ZoneEvent &e) {
+            if (skip > 0) {
+                skip--;
+                return;
+            }
+            sp_spike_event_record_t &r = events[n++];
+            std::memset(&r, 0, sizeof(r));
+            r.time_ms = e.time_ms;
+            r.started = e.kind == SpikeEvent::Started;
+            r.kind = e.subject;
+            r.key_len = std::min<size_t>(e.key_len, sizeof(r.key));
+            std::memcpy(r.key, e.key, r.key_len);
+            r.code = e.code;
+            r.count = e.count;
+            r.paths = e.paths;
+            r.length_ms = e.length_ms;
+        });
         return n;
     });
 }
@@ -319,7 +532,8 @@ size_t sp_spike_top(void *block, const sp_spike_config_t *cfg,
     do {
         from = sp_spike_rank(block, cfg, now_ms, ranking, from);
     } while (from != 0);
-    size_t n = sp_spike_ranked(block, cfg, now_ms, ranking, out, max, stats);
+    size_t n = sp_spike_ranked(block, cfg, now_ms, ranking, out, max, nullptr,
+                               stats);
     sp_spike_ranking_destroy(ranking);
     return n;
 }

@@ -11,9 +11,20 @@ bool better(const SpikeRanking::Entry &a, const SpikeRanking::Entry &b)
     return a.rank > b.rank;
 }
 
+uint64_t rank_of(const SpikeZone &zone, const WindowCounter &c,
+                 uint64_t now_ms)
+{
+    // logged spikes, then folded ones, then by count
+    uint64_t state = c.spiking == kReported ? 2 : c.spiking == kFolded ? 1 : 0;
+    return (state << 62)
+           | (std::min<uint64_t>(zone.window_count(c, now_ms), 0x7fffffff)
+              << 31)
+           | std::min<uint64_t>(c.total, 0x7fffffff);
+}
+
 } // namespace
 
-SpikeRanking::SpikeRanking(size_t max) : max_(max)
+SpikeRanking::SpikeRanking(size_t max, Of of) : max_(max), of_(of)
 {
     heap_.reserve(max);
 }
@@ -21,14 +32,14 @@ SpikeRanking::SpikeRanking(size_t max) : max_(max)
 size_t SpikeRanking::rank(const SpikeZone &zone, uint64_t now_ms,
                           size_t from)
 {
-    size_t used = std::min(zone.used(), zone.capacity());
+    bool paths = of_ == Of::Paths;
+    size_t used = paths ? zone.used() : zone.groups_used();
     size_t end = std::min(used, from + kSlice);
     for (size_t i = from; i < end && max_ > 0; i++) {
-        const PathSlot &s = zone.slot(i);
-        Entry e{(uint64_t{s.spiking != 0} << 63)
-                    | (uint64_t{zone.window_count(s, now_ms)} << 31)
-                    | std::min<uint64_t>(s.total, 0x7fffffff),
-                s.hash, static_cast<uint32_t>(i)};
+        const WindowCounter &c = paths ? zone.slot(i).c : zone.group(i).c;
+        Entry e{rank_of(zone, c, now_ms),
+                paths ? zone.slot_hash(i) : zone.group_hash(i),
+                static_cast<uint32_t>(i)};
         if (heap_.size() < max_) {
             heap_.push_back(e);
             std::push_heap(heap_.begin(), heap_.end(), better);

@@ -190,7 +190,18 @@ typedef struct {
     /* the codes counted: with the window, what the stored counts mean */
     size_t       ncodes;
     int          codes[SP_SPIKE_CODES];
+
+    /* a group (a referer, a directory) spikes from this many hits across
+       at least this many distinct paths in the window */
+    uint32_t     group_threshold;
+    uint32_t     group_paths;
+
+    /* windows of history kept per path and group (and the layout) */
+    uint32_t     history;
 } sp_spike_config_t;
+
+/* the most windows of history */
+#define SP_SPIKE_HISTORY_MAX  4096
 
 typedef enum {
     SP_SPIKE_OURS = 0,      /* the zone counts in this configuration's units */
@@ -211,11 +222,15 @@ typedef struct {
     char         line[1024];
 } sp_spike_event_t;
 
-/* How many paths a block of that size holds; 0 if too small for any use. */
-size_t sp_spike_capacity(size_t size) SP_NOEXCEPT;
+/*
+ * How many paths and groups a block of that size holds with that much
+ * history; 0 if too small for any use.
+ */
+size_t sp_spike_capacity(size_t size, uint32_t history) SP_NOEXCEPT;
+size_t sp_spike_group_capacity(size_t size, uint32_t history) SP_NOEXCEPT;
 
 /* The smallest block size accepted, for the "zone too small" error. */
-size_t sp_spike_min_size(void) SP_NOEXCEPT;
+size_t sp_spike_min_size(uint32_t history) SP_NOEXCEPT;
 
 /*
  * Lays a fresh zone out in a block for cfg; returns SP_OK, or SP_ERROR if
@@ -241,10 +256,14 @@ int sp_spike_claim(void *block, size_t size, const sp_spike_config_t *cfg,
 
 /*
  * Counts one response with a counted code for KEY (host + path) and its
- * referer (may be empty).  Returns SP_SPIKE_STARTED with ev filled when
- * this hit starts a spike, SP_SPIKE_NONE otherwise.
+ * referer (may be empty), in the path's table and in its groups (the
+ * referer, the directories above the path).  Writes the spikes this hit
+ * starts (SP_SPIKE_STARTED: its path, a broken page, a broken deploy;
+ * at most SP_SPIKE_HIT_EVENTS) into ev and returns how many.
  */
-int sp_spike_hit(void *block, const sp_spike_config_t *cfg, int code,
+#define SP_SPIKE_HIT_EVENTS  3
+
+size_t sp_spike_hit(void *block, const sp_spike_config_t *cfg, int code,
     const char *key, size_t key_len, const char *referer,
     size_t referer_len, uint64_t now_ms, sp_spike_event_t *ev) SP_NOEXCEPT;
 
@@ -257,7 +276,24 @@ int sp_spike_hit(void *block, const sp_spike_config_t *cfg, int code,
 size_t sp_spike_sweep(void *block, const sp_spike_config_t *cfg,
     uint64_t now_ms, sp_spike_event_t *ev, size_t max) SP_NOEXCEPT;
 
-/* One path of the report, copied out of the block. */
+typedef struct {
+    char         text[128];
+    size_t       len;
+    uint32_t     count;
+} sp_spike_top_t;
+
+/* how a path or a group is spiking */
+typedef enum {
+    SP_SPIKE_QUIET = 0,
+    SP_SPIKE_LOGGED,            /* its own lines */
+    SP_SPIKE_FOLDED             /* part of a group whose lines say it */
+} sp_spike_state_t;
+
+/*
+ * One path of the report, copied out of the block.  history, when the
+ * caller gave room for it, holds the hits of each of the last
+ * cfg.history windows, the current one last; NULL otherwise.
+ */
 typedef struct {
     char         key[256];
     size_t       key_len;
@@ -268,16 +304,56 @@ typedef struct {
     double       baseline;      /* hits per window, long-run */
     uint64_t     first_seen_ms;
     uint64_t     last_seen_ms;
-    int          spiking;
+    int          spiking;       /* sp_spike_state_t */
     uint64_t     spike_start_ms;
     uint32_t     spike_peak;
     size_t       nreferers;
-    struct {
-        char     text[128];
-        size_t   len;
-        uint32_t count;
-    } referers[4];
+    sp_spike_top_t  referers[4];
+    uint32_t    *history;
 } sp_spike_path_t;
+
+typedef enum {
+    SP_GROUP_PAGE = 1,          /* a referer: a broken page */
+    SP_GROUP_DEPLOY = 2         /* a directory: a broken deploy */
+} sp_spike_group_kind_t;
+
+/* One group of the report, copied out of the block. */
+typedef struct {
+    int          kind;          /* sp_spike_group_kind_t */
+    char         key[256];      /* the referer, or host + directory */
+    size_t       key_len;
+    int          truncated;
+    int          code;
+    uint32_t     window_count;
+    uint32_t     paths;         /* distinct paths in the window, estimated */
+    uint32_t     referers;      /* distinct referers in the window, too */
+    uint32_t     referred;      /* hits in the window with a referer */
+    uint64_t     total;
+    double       baseline;
+    uint64_t     first_seen_ms;
+    uint64_t     last_seen_ms;
+    int          spiking;       /* sp_spike_state_t */
+    uint64_t     spike_start_ms;
+    uint32_t     spike_peak;
+    size_t       ntop_paths;
+    sp_spike_top_t  top_paths[4];
+    size_t       ntop_referers;
+    sp_spike_top_t  top_referers[4];
+    uint32_t    *history;       /* as for a path */
+} sp_spike_group_t;
+
+/* A spike start or end kept by the zone (the last 64). */
+typedef struct {
+    uint64_t     time_ms;
+    int          started;       /* 1: started, 0: ended */
+    int          kind;          /* 0 a path, else sp_spike_group_kind_t */
+    char         key[192];
+    size_t       key_len;
+    int          code;
+    uint32_t     count;         /* window count at the start, or peak */
+    uint32_t     paths;         /* a group's distinct paths at the start */
+    uint64_t     length_ms;     /* how long it lasted (ended) */
+} sp_spike_event_record_t;
 
 /* Statistics of the whole block. */
 typedef struct {
@@ -287,6 +363,10 @@ typedef struct {
     uint64_t     evicted;       /* paths pushed out for new ones */
     uint64_t     filtered;      /* first hits of new paths, not admitted
                                    while the zone was full */
+    size_t       group_capacity;
+    size_t       groups;
+    uint32_t     window_count;  /* the zone's hits in the current window */
+    uint64_t     history_end_ms;  /* when the last window of history ends */
 } sp_spike_stats_t;
 
 /*
@@ -306,10 +386,31 @@ void sp_spike_ranking_destroy(sp_spike_ranking_t *ranking) SP_NOEXCEPT;
 size_t sp_spike_rank(void *block, const sp_spike_config_t *cfg,
     uint64_t now_ms, sp_spike_ranking_t *ranking, size_t from) SP_NOEXCEPT;
 
-/* Copies the paths ranked best into out; returns how many. */
+/*
+ * Copies the paths ranked best into out; returns how many.  history is
+ * room for max x cfg.history counts, or NULL for none.
+ */
 size_t sp_spike_ranked(void *block, const sp_spike_config_t *cfg,
     uint64_t now_ms, const sp_spike_ranking_t *ranking, sp_spike_path_t *out,
-    size_t max, sp_spike_stats_t *stats) SP_NOEXCEPT;
+    size_t max, uint32_t *history, sp_spike_stats_t *stats) SP_NOEXCEPT;
+
+/*
+ * The groups, ranked the same way: a ranking of groups, sp_spike_rank()
+ * slice by slice, then the chosen groups copied out.
+ */
+sp_spike_ranking_t *sp_spike_group_ranking_create(size_t max) SP_NOEXCEPT;
+size_t sp_spike_ranked_groups(void *block, const sp_spike_config_t *cfg,
+    uint64_t now_ms, const sp_spike_ranking_t *ranking, sp_spike_group_t *out,
+    size_t max, uint32_t *history) SP_NOEXCEPT;
+
+/*
+ * The zone's own history (cfg.history counts into history, the current
+ * window last) and its kept events, oldest first, at most max; returns
+ * how many events.
+ */
+size_t sp_spike_history(void *block, const sp_spike_config_t *cfg,
+    uint64_t now_ms, uint32_t *history, sp_spike_event_record_t *events,
+    size_t max) SP_NOEXCEPT;
 
 /*
  * All of the above at once, for a caller that may hold the lock that
@@ -403,6 +504,11 @@ typedef struct {
     sp_spike_stats_t         stats;
     const sp_spike_path_t   *paths;
     size_t                   npaths;
+    const sp_spike_group_t  *groups;
+    size_t                   ngroups;
+    const uint32_t          *history;       /* cfg.history counts */
+    const sp_spike_event_record_t  *events;
+    size_t                   nevents;
 } sp_report_zone_t;
 
 typedef struct {

@@ -31,13 +31,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static std::vector<uint64_t> block(block_size / 8);
     std::memset(block.data(), 0, block_size);
 
-    sp_spike_config_t cfg{6000, 3, 2.0, 1, 1, {404}};
+    sp_spike_config_t cfg{6000, 3, 2.0, 1, 1, {404}, 4, 2, 8};
     check(sp_spike_init(block.data(), block_size, &cfg, 1000000) == SP_OK);
-    size_t capacity = sp_spike_capacity(block_size);
+    size_t capacity = sp_spike_capacity(block_size, cfg.history);
+    size_t groups = sp_spike_group_capacity(block_size, cfg.history);
 
     uint64_t now = 1000000;
     size_t i = 0;
     std::vector<sp_spike_path_t> top(capacity);
+    std::vector<sp_spike_group_t> top_groups(groups);
+    std::vector<uint32_t> history(cfg.history * (capacity + 1));
+    sp_spike_event_record_t events[64];
     sp_spike_event_t ev[8];
 
     while (i < size) {
@@ -50,9 +54,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             std::string key(reinterpret_cast<const char *>(data + i), klen);
             i += klen;
             std::string ref = key.substr(0, key.size() / 2);
-            sp_spike_event_t e;
-            sp_spike_hit(block.data(), &cfg, 404, key.data(), key.size(),
-                         ref.data(), ref.size(), now, &e);
+            sp_spike_event_t e[SP_SPIKE_HIT_EVENTS];
+            check(sp_spike_hit(block.data(), &cfg, 404, key.data(),
+                               key.size(), ref.data(), ref.size(), now, e)
+                  <= SP_SPIKE_HIT_EVENTS);
             break;
         }
         case 2:
@@ -83,6 +88,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 break;
             }
             sp_spike_stats_t stats{};
+            for (size_t k = 0; k < capacity; k++) {
+                top[k].history = &history[k * cfg.history];
+            }
             size_t n = sp_spike_top(block.data(), &cfg, now, top.data(),
                                     top.size(), &stats);
             check(n <= capacity && stats.used <= stats.capacity);
@@ -90,6 +98,25 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 check(top[k].key_len <= sizeof(top[k].key));
                 check(top[k].nreferers <= 4);
             }
+            sp_spike_ranking_t *ranking
+                = sp_spike_group_ranking_create(groups);
+            size_t from = 0;
+            do {
+                from = sp_spike_rank(block.data(), &cfg, now, ranking, from);
+            } while (from);
+            n = sp_spike_ranked_groups(block.data(), &cfg, now, ranking,
+                                       top_groups.data(), groups);
+            sp_spike_ranking_destroy(ranking);
+            check(n <= groups);
+            for (size_t k = 0; k < n; k++) {
+                check(top_groups[k].key_len <= sizeof(top_groups[k].key));
+                check(top_groups[k].ntop_paths <= 4
+                      && top_groups[k].ntop_referers <= 4);
+            }
+            check(sp_spike_history(block.data(), &cfg, now,
+                                   &history[capacity * cfg.history], events,
+                                   64)
+                  <= 64);
             break;
         }
         }

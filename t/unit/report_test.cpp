@@ -86,10 +86,10 @@ struct Report {
         path.referers[0].count = 61;
 
         zone.name = {"spikes", 6};
-        zone.cfg = {60000, 20, 5, 1, 2, {404, 410}};
+        zone.cfg = {60000, 20, 5, 1, 2, {404, 410}, 100, 10, 0};
         zone.codes = codes;
         zone.ncodes = 2;
-        zone.stats = {1000, 1, 90, 0, 7};
+        zone.stats = {1000, 1, 90, 0, 7, 16, 0, 0, 0};
         zone.paths = &path;
         zone.npaths = 1;
 
