@@ -61,6 +61,7 @@ typedef struct {
     void                               *block;
     size_t                              block_size;
     sp_spike_config_t                   cfg;
+    uint64_t                            history_ms;   /* as configured */
     ngx_array_t                         codes;        /* of ngx_uint_t */
 } ngx_http_status_policy_spike_zone_t;
 
@@ -358,7 +359,14 @@ ngx_int_t ngx_http_status_policy_spike_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_status_policy_spike_init_process(ngx_cycle_t *cycle);
 size_t ngx_http_status_policy_spike_top(
     ngx_http_status_policy_spike_zone_t *zone, uint64_t now_ms,
-    sp_spike_path_t *paths, size_t max, sp_spike_stats_t *stats);
+    sp_spike_path_t *paths, size_t max, uint32_t *history,
+    sp_spike_stats_t *stats);
+size_t ngx_http_status_policy_spike_groups(
+    ngx_http_status_policy_spike_zone_t *zone, uint64_t now_ms,
+    sp_spike_group_t *groups, size_t max, uint32_t *history);
+size_t ngx_http_status_policy_spike_history(
+    ngx_http_status_policy_spike_zone_t *zone, uint64_t now_ms,
+    uint32_t *history, sp_spike_event_record_t *events, size_t max);
 
 /* ngx_http_status_policy_hits.c: the rule hit counters */
 ngx_int_t ngx_http_status_policy_add_hits_zone(ngx_conf_t *cf,

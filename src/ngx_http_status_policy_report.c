@@ -16,6 +16,12 @@
 /* paths shown per zone: bounds the report and Prometheus label cardinality */
 #define NGX_HTTP_STATUS_POLICY_REPORT_PATHS  50
 
+/* groups shown per zone */
+#define NGX_HTTP_STATUS_POLICY_REPORT_GROUPS  20
+
+/* events shown per zone: all the zone keeps */
+#define NGX_HTTP_STATUS_POLICY_REPORT_EVENTS  64
+
 /* rules shown: the most hit ones */
 #define NGX_HTTP_STATUS_POLICY_REPORT_RULES  1000
 
@@ -177,9 +183,13 @@ static ngx_int_t
 ngx_http_status_policy_report_zones(ngx_http_request_t *r,
     sp_report_t *report)
 {
+    size_t                                 h;
+    uint32_t                              *history;
     ngx_uint_t                             i;
     sp_spike_path_t                       *paths;
+    sp_spike_group_t                      *groups;
     sp_report_zone_t                      *rz;
+    sp_spike_event_record_t               *events;
     ngx_http_status_policy_spike_zone_t  **zone;
     ngx_http_status_policy_main_conf_t    *smcf;
 
@@ -204,9 +214,25 @@ ngx_http_status_policy_report_zones(ngx_http_request_t *r,
 
     for (i = 0; i < smcf->spike_zones.nelts; i++) {
 
+        h = zone[i]->cfg.history;
+
         paths = ngx_palloc(r->pool, NGX_HTTP_STATUS_POLICY_REPORT_PATHS
                                     * sizeof(sp_spike_path_t));
-        if (paths == NULL) {
+        groups = ngx_palloc(r->pool, NGX_HTTP_STATUS_POLICY_REPORT_GROUPS
+                                     * sizeof(sp_spike_group_t));
+        events = ngx_palloc(r->pool, NGX_HTTP_STATUS_POLICY_REPORT_EVENTS
+                                     * sizeof(sp_spike_event_record_t));
+
+        /* the zone's, each path's and each group's */
+
+        history = ngx_palloc(r->pool,
+                             (1 + NGX_HTTP_STATUS_POLICY_REPORT_PATHS
+                              + NGX_HTTP_STATUS_POLICY_REPORT_GROUPS)
+                             * ngx_max(h, 1) * sizeof(uint32_t));
+
+        if (paths == NULL || groups == NULL || events == NULL
+            || history == NULL)
+        {
             return NGX_ERROR;
         }
 
@@ -219,7 +245,18 @@ ngx_http_status_policy_report_zones(ngx_http_request_t *r,
         rz[i].npaths = ngx_http_status_policy_spike_top(zone[i],
                                           report->now_ms, paths,
                                           NGX_HTTP_STATUS_POLICY_REPORT_PATHS,
-                                          &rz[i].stats);
+                                          history + h, &rz[i].stats);
+        rz[i].groups = groups;
+        rz[i].ngroups = ngx_http_status_policy_spike_groups(zone[i],
+                                         report->now_ms, groups,
+                                         NGX_HTTP_STATUS_POLICY_REPORT_GROUPS,
+                                         history + h
+                                         * (1 + NGX_HTTP_STATUS_POLICY_REPORT_PATHS));
+        rz[i].history = history;
+        rz[i].events = events;
+        rz[i].nevents = ngx_http_status_policy_spike_history(zone[i],
+                                         report->now_ms, history, events,
+                                         NGX_HTTP_STATUS_POLICY_REPORT_EVENTS);
     }
 
     return NGX_OK;

@@ -28,6 +28,10 @@
 /* about a million paths; the whole zone is written at start */
 #define NGX_HTTP_STATUS_POLICY_SPIKE_MAX_MB  1024
 
+/* the history kept by default: an hour, in at most 360 windows */
+#define NGX_HTTP_STATUS_POLICY_SPIKE_HISTORY          3600000
+#define NGX_HTTP_STATUS_POLICY_SPIKE_HISTORY_WINDOWS  360
+
 
 static ngx_int_t ngx_http_status_policy_spike_init_zone(
     ngx_shm_zone_t *shm_zone, void *data);
@@ -67,6 +71,7 @@ ngx_http_status_policy_set_spike_zone(ngx_conf_t *cf, ngx_command_t *cmd,
     zone->cfg.window_ms = 60000;
     zone->cfg.threshold = 20;
     zone->cfg.factor = 5.0;
+    zone->history_ms = 0;
 
     if (ngx_http_status_policy_spike_parse(cf, value, zone, &name, &size)
         != NGX_OK)
@@ -109,13 +114,16 @@ ngx_http_status_policy_spike_parse(ngx_conf_t *cf, ngx_str_t *value,
     ssize_t *size)
 {
     u_char      *p;
+    size_t       min;
+    uint64_t     history;
     ngx_int_t    n;
-    ngx_str_t    s;
+    ngx_str_t    s, size_text;
     ngx_uint_t   i, j, *c;
 
     static ngx_str_t  reserved = ngx_string("status_policy_rule_hits");
 
     ngx_str_null(name);
+    ngx_str_null(&size_text);
     *size = 0;
 
     for (i = 1; i < cf->args->nelts; i++) {
@@ -174,17 +182,7 @@ ngx_http_status_policy_spike_parse(ngx_conf_t *cf, ngx_str_t *value,
                 return NGX_ERROR;
             }
 
-            /* the slab pool takes a few pages of the zone for itself */
-
-            if ((size_t) *size < sp_spike_min_size() + 8 * ngx_pagesize) {
-                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                                   "status_spike_zone: zone \"%V\" is too "
-                                   "small: %V, at least %uzk",
-                                   name, &s,
-                                   (sp_spike_min_size() + 8 * ngx_pagesize
-                                    + 1023) / 1024);
-                return NGX_ERROR;
-            }
+            size_text = s;
 
             if ((size_t) *size
                 > (size_t) NGX_HTTP_STATUS_POLICY_SPIKE_MAX_MB * 1024 * 1024)
@@ -249,6 +247,56 @@ ngx_http_status_policy_spike_parse(ngx_conf_t *cf, ngx_str_t *value,
             continue;
         }
 
+        if (ngx_strncmp(value[i].data, "group_threshold=", 16) == 0) {
+
+            n = ngx_atoi(value[i].data + 16, value[i].len - 16);
+
+            if (n == NGX_ERROR || n < 1 || n > 100000000) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "status_spike_zone: invalid group_threshold "
+                                   "\"%V\", expected a positive number",
+                                   &value[i]);
+                return NGX_ERROR;
+            }
+
+            zone->cfg.group_threshold = (uint32_t) n;
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "group_paths=", 12) == 0) {
+
+            n = ngx_atoi(value[i].data + 12, value[i].len - 12);
+
+            if (n == NGX_ERROR || n < 2 || n > 100000) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "status_spike_zone: invalid group_paths "
+                                   "\"%V\", expected a number from 2 to "
+                                   "100000", &value[i]);
+                return NGX_ERROR;
+            }
+
+            zone->cfg.group_paths = (uint32_t) n;
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "history=", 8) == 0) {
+
+            s.data = value[i].data + 8;
+            s.len = value[i].len - 8;
+
+            n = ngx_parse_time(&s, 0);
+
+            if (n == NGX_ERROR || n < 1 || n > 7 * 86400000) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "status_spike_zone: invalid history "
+                                   "\"%V\", expected a time up to 7d", &s);
+                return NGX_ERROR;
+            }
+
+            zone->history_ms = (uint64_t) n;
+            continue;
+        }
+
         if (ngx_strncmp(value[i].data, "codes=", 6) == 0) {
 
             if (ngx_http_status_policy_spike_codes(cf, &value[i], zone)
@@ -280,6 +328,57 @@ ngx_http_status_policy_spike_parse(ngx_conf_t *cf, ngx_str_t *value,
         }
 
         *c = NGX_HTTP_NOT_FOUND;
+    }
+
+    /* the group threshold follows the path threshold unless given */
+
+    if (zone->cfg.group_threshold == 0) {
+        zone->cfg.group_threshold = 5 * zone->cfg.threshold;
+    }
+
+    if (zone->cfg.group_paths == 0) {
+        zone->cfg.group_paths = 10;
+    }
+
+    /*
+     * Whole windows of history, at least the time asked for.  By default
+     * an hour, but no more than 360 windows: a short window would
+     * otherwise make every path cost kilobytes of history, and a zone
+     * sized before history existed would no longer be large enough.
+     */
+
+    if (zone->history_ms) {
+        history = (zone->history_ms + zone->cfg.window_ms - 1)
+                  / zone->cfg.window_ms;
+
+    } else {
+        history = ngx_min((NGX_HTTP_STATUS_POLICY_SPIKE_HISTORY
+                           + zone->cfg.window_ms - 1) / zone->cfg.window_ms,
+                          NGX_HTTP_STATUS_POLICY_SPIKE_HISTORY_WINDOWS);
+    }
+
+    if (history > SP_SPIKE_HISTORY_MAX) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "status_spike_zone: history of %uL windows of "
+                           "%uDms is too long, at most %d windows",
+                           history, zone->cfg.window_ms,
+                           SP_SPIKE_HISTORY_MAX);
+        return NGX_ERROR;
+    }
+
+    zone->cfg.history = (uint32_t) history;
+
+    /* the slab pool takes a few pages of the zone for itself */
+
+    min = sp_spike_min_size(zone->cfg.history) + 8 * ngx_pagesize;
+
+    if ((size_t) *size < min) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "status_spike_zone: zone \"%V\" is too small: "
+                           "%V, at least %uzk with %uD windows of history",
+                           name, &size_text, (min + 1023) / 1024,
+                           zone->cfg.history);
+        return NGX_ERROR;
     }
 
     /* the core tells the units of a zone kept across reloads by them */
@@ -417,8 +516,9 @@ ngx_http_status_policy_spike_init_zone(ngx_shm_zone_t *shm_zone, void *data)
     }
 
     ngx_log_error(NGX_LOG_INFO, shm_zone->shm.log, 0,
-                  "status_spike_zone \"%V\" holds %uz paths", &zone->name,
-                  sp_spike_capacity(size));
+                  "status_spike_zone \"%V\" holds %uz paths and %uz groups",
+                  &zone->name, sp_spike_capacity(size, zone->cfg.history),
+                  sp_spike_group_capacity(size, zone->cfg.history));
 
     return NGX_OK;
 }
@@ -428,11 +528,10 @@ ngx_int_t
 ngx_http_status_policy_spike_handler(ngx_http_request_t *r)
 {
     u_char                               *p, *key;
-    size_t                                len;
-    ngx_int_t                             kind;
+    size_t                                len, i, n;
     ngx_str_t                            *host, *path, referer;
     ngx_uint_t                            status;
-    sp_spike_event_t                      ev;
+    sp_spike_event_t                      ev[SP_SPIKE_HIT_EVENTS];
     ngx_http_core_srv_conf_t             *cscf;
     ngx_http_status_policy_ctx_t         *ctx;
     ngx_http_status_policy_spike_ref_t   *ref;
@@ -496,14 +595,14 @@ ngx_http_status_policy_spike_handler(ngx_http_request_t *r)
 
     ngx_shmtx_lock(&zone->shpool->mutex);
 
-    kind = sp_spike_hit(zone->block, &zone->cfg, (int) status,
-                        (const char *) key, len, (const char *) referer.data,
-                        referer.len, ngx_http_status_policy_now_ms(), &ev);
+    n = sp_spike_hit(zone->block, &zone->cfg, (int) status,
+                     (const char *) key, len, (const char *) referer.data,
+                     referer.len, ngx_http_status_policy_now_ms(), ev);
 
     ngx_shmtx_unlock(&zone->shpool->mutex);
 
-    if (kind == SP_SPIKE_STARTED) {
-        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0, "%s", ev.line);
+    for (i = 0; i < n; i++) {
+        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0, "%s", ev[i].line);
     }
 
     return NGX_OK;
@@ -623,22 +722,19 @@ ngx_http_status_policy_spike_sweep_handler(ngx_event_t *ev)
 
 
 /*
- * A zone's top paths for a report: ranked a slice of slots at a time, the
- * lock let go between slices so that no request waits on a whole zone,
- * then the chosen paths copied out under the lock.
+ * A zone's top paths or groups for a report: ranked a slice of slots at
+ * a time, the lock let go between slices so that no request waits on a
+ * whole zone, then the chosen ones copied out under the lock.
  */
 
-size_t
-ngx_http_status_policy_spike_top(ngx_http_status_policy_spike_zone_t *zone,
-    uint64_t now_ms, sp_spike_path_t *paths, size_t max,
-    sp_spike_stats_t *stats)
+static ngx_int_t
+ngx_http_status_policy_spike_rank(ngx_http_status_policy_spike_zone_t *zone,
+    uint64_t now_ms, sp_spike_ranking_t *ranking)
 {
-    size_t               n, from;
-    sp_spike_ranking_t  *ranking;
+    size_t  from;
 
-    ranking = sp_spike_ranking_create(max);
     if (ranking == NULL) {
-        return 0;
+        return NGX_ERROR;
     }
 
     from = 0;
@@ -652,14 +748,78 @@ ngx_http_status_policy_spike_top(ngx_http_status_policy_spike_zone_t *zone,
 
     } while (from);
 
+    return NGX_OK;
+}
+
+
+size_t
+ngx_http_status_policy_spike_top(ngx_http_status_policy_spike_zone_t *zone,
+    uint64_t now_ms, sp_spike_path_t *paths, size_t max, uint32_t *history,
+    sp_spike_stats_t *stats)
+{
+    size_t               n;
+    sp_spike_ranking_t  *ranking;
+
+    ranking = sp_spike_ranking_create(max);
+
+    if (ngx_http_status_policy_spike_rank(zone, now_ms, ranking) != NGX_OK) {
+        return 0;
+    }
+
     ngx_shmtx_lock(&zone->shpool->mutex);
 
     n = sp_spike_ranked(zone->block, &zone->cfg, now_ms, ranking, paths, max,
-                        stats);
+                        history, stats);
 
     ngx_shmtx_unlock(&zone->shpool->mutex);
 
     sp_spike_ranking_destroy(ranking);
+
+    return n;
+}
+
+
+size_t
+ngx_http_status_policy_spike_groups(ngx_http_status_policy_spike_zone_t *zone,
+    uint64_t now_ms, sp_spike_group_t *groups, size_t max, uint32_t *history)
+{
+    size_t               n;
+    sp_spike_ranking_t  *ranking;
+
+    ranking = sp_spike_group_ranking_create(max);
+
+    if (ngx_http_status_policy_spike_rank(zone, now_ms, ranking) != NGX_OK) {
+        return 0;
+    }
+
+    ngx_shmtx_lock(&zone->shpool->mutex);
+
+    n = sp_spike_ranked_groups(zone->block, &zone->cfg, now_ms, ranking,
+                               groups, max, history);
+
+    ngx_shmtx_unlock(&zone->shpool->mutex);
+
+    sp_spike_ranking_destroy(ranking);
+
+    return n;
+}
+
+
+/* The zone's own history and its last events: a few kilobytes copied. */
+
+size_t
+ngx_http_status_policy_spike_history(ngx_http_status_policy_spike_zone_t *zone,
+    uint64_t now_ms, uint32_t *history, sp_spike_event_record_t *events,
+    size_t max)
+{
+    size_t  n;
+
+    ngx_shmtx_lock(&zone->shpool->mutex);
+
+    n = sp_spike_history(zone->block, &zone->cfg, now_ms, history, events,
+                         max);
+
+    ngx_shmtx_unlock(&zone->shpool->mutex);
 
     return n;
 }
