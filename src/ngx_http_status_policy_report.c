@@ -132,7 +132,8 @@ ngx_http_status_policy_report_handler(ngx_http_request_t *r)
 
 /*
  * The directive's argument, else ?format=, else the format Accept gives
- * the highest quality; JSON when none is preferred.
+ * the highest quality; JSON when none is preferred.  An html location
+ * also answers ?format=json: the page refreshes itself from it.
  */
 
 static ngx_int_t
@@ -143,6 +144,13 @@ ngx_http_status_policy_report_format(ngx_http_request_t *r,
     ngx_str_t                                arg;
     ngx_int_t                                chosen;
     ngx_http_status_policy_report_accept_t  *a;
+
+    if (configured == SP_REPORT_HTML
+        && ngx_http_arg(r, (u_char *) "format", 6, &arg) == NGX_OK
+        && arg.len == 4 && ngx_strncmp(arg.data, "json", 4) == 0)
+    {
+        return SP_REPORT_JSON;
+    }
 
     if (configured >= 0) {
         return configured;

@@ -138,8 +138,21 @@ $t->get('/tie/x');
     my $html = $t->get('/report.html')->{body};
     like($html, qr{^<!DOCTYPE html>}, 'an HTML page');
     like($html, qr{<svg [^>]*>.*<rect }s, 'with an inline SVG bar chart');
-    unlike($html, qr{<script|<img|<link|<[a-z][^>]*\s(?:src|href)=}i,
-           'no script, no external asset, nothing injected');
+    unlike($html, qr{<script[^>]*\ssrc|<img|<link|<[a-z][^>]*\s(?:src|href)=|url\(|\@import}i,
+           'no external asset, nothing injected');
+    my @scripts = $html =~ m{<script>(.*?)</script>}sg;
+    is(scalar @scripts, 1, 'one inline script, the live refresh');
+    like($scripts[0] // '', qr{fetch\(location\.pathname \+ '\?format=json'},
+         'which fetches the page\'s own JSON');
+    unlike($scripts[0] // '', qr{innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(},
+           'and sets text only');
+    my $json = $t->get('/report.html?format=json');
+    is($json->{headers}{'content-type'}, 'application/json',
+       'an html location also answers ?format=json');
+    ok(eval { decode_json($json->{body}) }, 'with JSON that parses');
+    is($t->get('/metrics?format=json')->{headers}{'content-type'},
+       'text/plain; version=0.0.4; charset=utf-8',
+       'a prometheus location stays Prometheus');
     like($html, qr{localhost/evil&quot;&lt;script&gt;alert\(1\)&lt;/script&gt;},
          'a hostile path escaped');
 

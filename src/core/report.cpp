@@ -9,34 +9,16 @@
 #include <string_view>
 
 #include "escape.hpp"
+#include "report_text.hpp"
 #include "status_policy_core.h"
-#include "utc_time.hpp"
 
 namespace {
 
-using status_policy::append_html;
 using status_policy::append_json_string;
 using status_policy::append_prometheus_label;
+using namespace status_policy::report;
 
-std::string_view view(sp_str_t s)
-{
-    return {s.data, s.len};
-}
-
-std::string_view path_of(const sp_spike_path_t &p)
-{
-    return {p.key, p.key_len};
-}
-
-std::string iso_time(uint64_t ms)
-{
-    return ms ? status_policy::utc_time(static_cast<int64_t>(ms / 1000)) : "";
-}
-
-std::string iso_seconds(int64_t sec)
-{
-    return sec > 0 ? status_policy::utc_time(sec) : "";
-}
+// --- JSON -----------------------------------------------------------------
 
 void append_json_time(std::string &out, int64_t sec)
 {
@@ -46,47 +28,6 @@ void append_json_time(std::string &out, int64_t sec)
         out += "null";
     }
 }
-
-std::string number(double v)
-{
-    char buf[32];
-    std::snprintf(buf, sizeof(buf), "%.2f", v);
-    return buf;
-}
-
-std::string number(uint64_t v)
-{
-    return std::to_string(v);
-}
-
-const char *modifier(int kind)
-{
-    switch (kind) {
-    case SP_KIND_EXACT: return "= ";
-    case SP_KIND_PREFIX_STOP: return "^~ ";
-    case SP_KIND_REGEX: return "~ ";
-    case SP_KIND_REGEX_CASELESS: return "~* ";
-    default: return "";
-    }
-}
-
-std::string rule_name(const sp_report_rule_t &r)
-{
-    return std::string(view(r.source)) + ":" + std::to_string(r.line);
-}
-
-std::string rule_pattern(const sp_report_rule_t &r)
-{
-    return modifier(r.kind) + std::string(view(r.pattern));
-}
-
-size_t spiking(const sp_report_zone_t &z)
-{
-    return std::count_if(z.paths, z.paths + z.npaths,
-                         [](const sp_spike_path_t &p) { return p.spiking; });
-}
-
-// --- JSON -----------------------------------------------------------------
 
 void json_time(std::string &out, const char *name, uint64_t ms)
 {
@@ -100,7 +41,90 @@ void json_time(std::string &out, const char *name, uint64_t ms)
     }
 }
 
-void json_path(std::string &out, const sp_spike_path_t &p)
+void json_history(std::string &out, const uint32_t *h, uint32_t n)
+{
+    out += ", \"history\": [";
+    for (uint32_t i = 0; h && i < n; i++) {
+        out += (i ? "," : "") + std::to_string(h[i]);
+    }
+    out += "]";
+}
+
+void json_top(std::string &out, const char *name, const char *field,
+              const sp_spike_top_t *top, size_t n)
+{
+    out += ", \"";
+    out += name;
+    out += "\": [";
+    for (size_t i = 0; i < n; i++) {
+        out += i ? ", " : "";
+        out += "{\"";
+        out += field;
+        out += "\": ";
+        append_json_string(out, text_of(top[i]));
+        out += ", \"count\": " + number(uint64_t{top[i].count}) + "}";
+    }
+    out += "]";
+}
+
+void json_spike_state(std::string &out, int spiking, uint64_t start_ms,
+                      uint32_t peak)
+{
+    out += ", \"spiking\": ";
+    out += spiking ? "true" : "false";
+    out += ", \"folded\": ";
+    out += spiking == SP_SPIKE_FOLDED ? "true" : "false";
+    json_time(out, "spike_started", spiking ? start_ms : 0);
+    out += ", \"spike_peak\": " + number(uint64_t{peak});
+}
+
+void json_group(std::string &out, const sp_spike_group_t &g, uint32_t h)
+{
+    out += "{\"kind\": \"";
+    out += group_kind(g.kind);
+    out += "\", \"key\": ";
+    append_json_string(out, key_of(g));
+    out += ", \"truncated\": ";
+    out += g.truncated ? "true" : "false";
+    out += ", \"code\": " + std::to_string(g.code);
+    out += ", \"window_count\": " + number(uint64_t{g.window_count});
+    out += ", \"paths\": " + number(uint64_t{g.paths});
+    out += ", \"referers\": " + number(uint64_t{g.referers});
+    out += ", \"referred\": " + number(uint64_t{g.referred});
+    out += ", \"total\": " + number(g.total);
+    out += ", \"baseline\": " + number(g.baseline);
+    json_time(out, "first_seen", g.first_seen_ms);
+    json_time(out, "last_seen", g.last_seen_ms);
+    json_spike_state(out, g.spiking, g.spike_start_ms, g.spike_peak);
+    json_top(out, "top_paths", "path", g.top_paths, g.ntop_paths);
+    json_top(out, "top_referers", "referer", g.top_referers,
+             g.ntop_referers);
+    json_history(out, g.history, h);
+    out += "}";
+}
+
+void json_event(std::string &out, const sp_spike_event_record_t &e)
+{
+    out += "{\"time\": ";
+    append_json_string(out, iso_time(e.time_ms));
+    out += ", \"event\": \"";
+    out += e.started ? "start" : "end";
+    out += "\", \"kind\": \"";
+    out += group_kind(e.kind);
+    out += "\", \"key\": ";
+    append_json_string(out, {e.key, e.key_len});
+    out += ", \"code\": " + std::to_string(e.code);
+    out += ", \"count\": " + number(uint64_t{e.count});
+    if (e.kind != 0 && e.started) {
+        out += ", \"paths\": " + number(uint64_t{e.paths});
+    }
+    if (!e.started) {
+        out += ", \"length_seconds\": " + number(e.length_ms / 1000);
+    }
+    out += "}";
+}
+
+void json_path(std::string &out, const sp_spike_path_t &p, uint32_t h)
 {
     out += "{\"path\": ";
     append_json_string(out, path_of(p));
@@ -112,18 +136,10 @@ void json_path(std::string &out, const sp_spike_path_t &p)
     out += ", \"baseline\": " + number(p.baseline);
     json_time(out, "first_seen", p.first_seen_ms);
     json_time(out, "last_seen", p.last_seen_ms);
-    out += ", \"spiking\": ";
-    out += p.spiking ? "true" : "false";
-    json_time(out, "spike_started", p.spiking ? p.spike_start_ms : 0);
-    out += ", \"spike_peak\": " + number(uint64_t{p.spike_peak});
-    out += ", \"referers\": [";
-    for (size_t i = 0; i < p.nreferers; i++) {
-        out += i ? ", " : "";
-        out += "{\"referer\": ";
-        append_json_string(out, {p.referers[i].text, p.referers[i].len});
-        out += ", \"count\": " + number(uint64_t{p.referers[i].count}) + "}";
-    }
-    out += "]}";
+    json_spike_state(out, p.spiking, p.spike_start_ms, p.spike_peak);
+    json_top(out, "referers", "referer", p.referers, p.nreferers);
+    json_history(out, p.history, h);
+    out += "}";
 }
 
 std::string render_json(const sp_report_t &r)
@@ -149,6 +165,17 @@ std::string render_json(const sp_report_t &r)
         out += ", \"counted\": " + number(zone.stats.counted);
         out += ", \"evicted\": " + number(zone.stats.evicted);
         out += ", \"filtered\": " + number(zone.stats.filtered);
+        out += ", \"group_threshold\": "
+               + number(uint64_t{zone.cfg.group_threshold});
+        out += ", \"group_paths\": " + number(uint64_t{zone.cfg.group_paths});
+        out += ", \"group_capacity\": "
+               + number(uint64_t{zone.stats.group_capacity});
+        out += ", \"groups_tracked\": " + number(uint64_t{zone.stats.groups});
+        out += ", \"window_count\": "
+               + number(uint64_t{zone.stats.window_count});
+        out += ",\n   \"history_start\": ";
+        append_json_string(out, iso_time(history_start_ms(zone)));
+        json_history(out, zone.history, zone.cfg.history);
         out += ",\n   \"spikes\": [";
         bool first = true;
         for (size_t i = 0; i < zone.npaths; i++) {
@@ -158,10 +185,20 @@ std::string render_json(const sp_report_t &r)
                 first = false;
             }
         }
+        out += "],\n   \"groups\": [";
+        for (size_t i = 0; i < zone.ngroups; i++) {
+            out += i ? ",\n    " : "\n    ";
+            json_group(out, zone.groups[i], zone.cfg.history);
+        }
         out += "],\n   \"top\": [";
         for (size_t i = 0; i < zone.npaths; i++) {
             out += i ? ",\n    " : "\n    ";
-            json_path(out, zone.paths[i]);
+            json_path(out, zone.paths[i], zone.cfg.history);
+        }
+        out += "],\n   \"events\": [";
+        for (size_t i = zone.nevents; i-- > 0;) {
+            out += i + 1 < zone.nevents ? ",\n    " : "\n    ";
+            json_event(out, zone.events[i]);
         }
         out += "]}";
     }
@@ -319,137 +356,6 @@ std::string render_prometheus(const sp_report_t &r)
     return out;
 }
 
-// --- HTML -----------------------------------------------------------------
-
-void html_chart(std::string &out, const sp_report_zone_t &zone)
-{
-    size_t n = std::min<size_t>(zone.npaths, 20);
-    uint32_t max = 1;
-    for (size_t i = 0; i < n; i++) {
-        max = std::max(max, zone.paths[i].window_count);
-    }
-    int row = 22, label = 360, width = 360;
-    out += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\""
-           + std::to_string(label + width + 60) + "\" height=\""
-           + std::to_string(row * std::max<size_t>(n, 1) + 10)
-           + "\" role=\"img\" aria-label=\"top paths\">\n";
-    for (size_t i = 0; i < n; i++) {
-        const sp_spike_path_t &p = zone.paths[i];
-        int y = static_cast<int>(i) * row + 5;
-        int w = static_cast<int>(
-            static_cast<double>(p.window_count) / max * width);
-        std::string text(path_of(p).substr(0, 48));
-        out += "<text x=\"" + std::to_string(label - 6) + "\" y=\""
-               + std::to_string(y + 15)
-               + "\" text-anchor=\"end\" font-size=\"12\">";
-        append_html(out, text);
-        out += "</text><rect x=\"" + std::to_string(label) + "\" y=\""
-               + std::to_string(y + 3) + "\" width=\""
-               + std::to_string(std::max(w, 1)) + "\" height=\""
-               + std::to_string(row - 6) + "\" fill=\""
-               + (p.spiking ? "#c0392b" : "#2e86c1") + "\"/>";
-        out += "<text x=\"" + std::to_string(label + std::max(w, 1) + 4)
-               + "\" y=\"" + std::to_string(y + 15) + "\" font-size=\"12\">"
-               + std::to_string(p.window_count) + "</text>\n";
-    }
-    out += "</svg>\n";
-}
-
-void html_zone(std::string &out, const sp_report_zone_t &zone)
-{
-    out += "<h2>Zone ";
-    append_html(out, view(zone.name));
-    out += "</h2>\n<p>window " + number(zone.cfg.window_ms / 1000.0)
-           + " s, threshold " + std::to_string(zone.cfg.threshold)
-           + ", factor " + number(zone.cfg.factor) + "; "
-           + std::to_string(zone.stats.used) + " of "
-           + std::to_string(zone.stats.capacity) + " paths tracked, "
-           + std::to_string(zone.stats.counted) + " responses counted, "
-           + std::to_string(zone.stats.evicted) + " paths let go, "
-           + std::to_string(zone.stats.filtered)
-           + " first hits of new paths not admitted.</p>\n";
-
-    out += "<h3>Spiking now</h3>\n<ul class=\"spikes\">";
-    size_t spikes = 0;
-    for (size_t i = 0; i < zone.npaths; i++) {
-        const sp_spike_path_t &p = zone.paths[i];
-        if (!p.spiking) {
-            continue;
-        }
-        spikes++;
-        out += "<li><code>";
-        append_html(out, path_of(p));
-        out += "</code>: " + std::to_string(p.window_count)
-               + " in the window, peak " + std::to_string(p.spike_peak)
-               + ", since " + iso_time(p.spike_start_ms) + "</li>";
-    }
-    out += spikes ? "</ul>\n" : "<li>none</li></ul>\n";
-
-    out += "<h3>Top paths in the current window</h3>\n";
-    html_chart(out, zone);
-
-    out += "<table>\n<tr><th>path</th><th>code</th><th>window</th>"
-           "<th>total</th><th>baseline</th><th>last seen</th>"
-           "<th>top referers</th></tr>\n";
-    for (size_t i = 0; i < zone.npaths; i++) {
-        const sp_spike_path_t &p = zone.paths[i];
-        out += p.spiking ? "<tr class=\"spiking\"><td><code>"
-                         : "<tr><td><code>";
-        append_html(out, path_of(p));
-        out += p.truncated ? "&hellip;" : "";
-        out += "</code></td><td>" + std::to_string(p.code) + "</td><td>"
-               + std::to_string(p.window_count) + "</td><td>"
-               + std::to_string(p.total) + "</td><td>" + number(p.baseline)
-               + "</td><td>" + iso_time(p.last_seen_ms) + "</td><td>";
-        for (size_t k = 0; k < p.nreferers; k++) {
-            out += k ? "<br>" : "";
-            append_html(out, {p.referers[k].text, p.referers[k].len});
-            out += " (" + std::to_string(p.referers[k].count) + ")";
-        }
-        out += "</td></tr>\n";
-    }
-    out += "</table>\n";
-}
-
-std::string render_html(const sp_report_t &r)
-{
-    std::string out =
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
-        "<title>status_policy report</title>\n<style>\n"
-        "body { font-family: sans-serif; margin: 1.5em; color: #222; }\n"
-        "table { border-collapse: collapse; margin: 0.5em 0 1.5em; }\n"
-        "th, td { border: 1px solid #ccc; padding: 3px 8px; "
-        "text-align: left; vertical-align: top; }\n"
-        "tr.spiking td { background: #fdecea; }\n"
-        "code { word-break: break-all; }\n"
-        "</style></head><body>\n<h1>status_policy report</h1>\n<p>"
-        + iso_time(r.now_ms) + "</p>\n";
-    for (size_t z = 0; z < r.nzones; z++) {
-        html_zone(out, r.zones[z]);
-    }
-    out += "<h2>Rules</h2>\n<p>" + number(uint64_t{r.rules_total})
-           + " rules, " + number(uint64_t{r.rules_never_hit})
-           + " never hit";
-    if (r.hits_since > 0) {
-        out += " since " + iso_seconds(r.hits_since);
-    }
-    out += ".</p>\n<table>\n<tr><th>rule</th><th>code</th>"
-           "<th>pattern</th><th>hits</th><th>first hit</th>"
-           "<th>last hit</th></tr>\n";
-    for (size_t i = 0; i < r.nrules; i++) {
-        const sp_report_rule_t &rule = r.rules[i];
-        out += "<tr><td>";
-        append_html(out, rule_name(rule));
-        out += "</td><td>" + std::to_string(rule.code) + "</td><td><code>";
-        append_html(out, rule_pattern(rule));
-        out += "</code></td><td>" + number(rule.hits.hits) + "</td><td>"
-               + iso_seconds(rule.hits.first) + "</td><td>"
-               + iso_seconds(rule.hits.last) + "</td></tr>\n";
-    }
-    out += "</table>\n</body></html>\n";
-    return out;
-}
-
 } // namespace
 
 extern "C" int sp_report_render(const sp_report_t *report, int format,
@@ -463,7 +369,9 @@ extern "C" int sp_report_render(const sp_report_t *report, int format,
         std::string out;
         switch (format) {
         case SP_REPORT_PROMETHEUS: out = render_prometheus(*report); break;
-        case SP_REPORT_HTML: out = render_html(*report); break;
+        case SP_REPORT_HTML:
+            out = status_policy::report::render_html(*report);
+            break;
         default: out = render_json(*report);
         }
         if (buf != nullptr) {
