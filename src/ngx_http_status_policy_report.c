@@ -231,9 +231,9 @@ ngx_http_status_policy_report_zones(ngx_http_request_t *r,
         events = ngx_palloc(r->pool, NGX_HTTP_STATUS_POLICY_REPORT_EVENTS
                                      * sizeof(sp_spike_event_record_t));
 
-        /* the zone's, each path's and each group's */
+        /* the zone's, each path's and each group's; zero if not ours */
 
-        history = ngx_palloc(r->pool,
+        history = ngx_pcalloc(r->pool,
                              (1 + NGX_HTTP_STATUS_POLICY_REPORT_PATHS
                               + NGX_HTTP_STATUS_POLICY_REPORT_GROUPS)
                              * ngx_max(h, 1) * sizeof(uint32_t));
