@@ -46,6 +46,7 @@ ol.events { font-size: 0.9em; padding-left: 1.5em; }
 @media (max-width: 600px) {
   main { padding: 0.3em 0.5em 1em; } section { padding: 0.1em 0.6em 0.6em; }
   table { font-size: 0.8em; }
+  td code { display: inline-block; min-width: 14em; }
 }
 )CSS";
 

@@ -207,11 +207,13 @@ sub navigate {
         or die "$url did not load\n";
 }
 
-# The whole page as a PNG file.
+# The page as a PNG file: all of it, or its top max_height CSS pixels.
 sub screenshot {
-    my ($self, $file) = @_;
+    my ($self, $file, %o) = @_;
     my $m = $self->call('Page.getLayoutMetrics');
-    my $size = $m->{cssContentSize} || $m->{contentSize};
+    my $size = { %{ $m->{cssContentSize} || $m->{contentSize} } };
+    $size->{height} = $o{max_height}
+        if $o{max_height} && $size->{height} > $o{max_height};
     my $r = $self->call('Page.captureScreenshot',
                         { format => 'png', captureBeyondViewport => JSON::PP::true,
                           clip => { x => 0, y => 0, width => $size->{width},
