@@ -280,6 +280,35 @@ void copy_group(const SpikeZone &zone, size_t i, uint64_t now_ms,
     }
 }
 
+// Copies what a ranking chose, best first, with copy(slot, n, history);
+// a slot that holds something else since it was ranked is left out.
+template <typename Copy>
+size_t copy_ranked(const SpikeZone &zone, const SpikeRanking &ranking,
+                   SpikeRanking::Of of, size_t max, uint32_t *history,
+                   Copy &&copy)
+{
+    if (ranking.of() != of) {
+        return 0;
+    }
+    bool paths = of == SpikeRanking::Of::Paths;
+    size_t used = paths ? zone.used() : zone.groups_used();
+    size_t n = 0;
+    for (const auto &e : ranking.best()) {
+        if (n == max) {
+            break;
+        }
+        if (e.slot >= used
+            || (paths ? zone.slot_hash(e.slot) : zone.group_hash(e.slot))
+                   != e.hash) {
+            continue;
+        }
+        copy(e.slot, n, history ? history + n * zone.windows().history
+                                : nullptr);
+        n++;
+    }
+    return n;
+}
+
 // Runs fn on the zone if a process configured with cfg may use it now;
 // the answer is otherwise, or if anything throws, fallback.
 template <typename R, typename Fn>
@@ -437,24 +466,11 @@ size_t sp_spike_ranked(void *block, const sp_spike_config_t *cfg,
                 = (zone.windows().window_of(now_ms) + 1)
                   * zone.windows().window_ms;
         }
-        if (ranking->ranking.of() != SpikeRanking::Of::Paths) {
-            return size_t{0};
-        }
-        size_t n = 0;
-        for (const auto &e : ranking->ranking.best()) {
-            if (n == max) {
-                break;
-            }
-            // a slot taken by another path since it was ranked is left out
-            if (e.slot >= zone.used() || zone.slot_hash(e.slot) != e.hash) {
-                continue;
-            }
-            copy_path(zone, e.slot, now_ms, &out[n],
-                      history ? history + n * zone.windows().history
-                              : nullptr);
-            n++;
-        }
-        return n;
+        return copy_ranked(zone, ranking->ranking, SpikeRanking::Of::Paths,
+                           max, history,
+                           [&](uint32_t slot, size_t n, uint32_t *h) {
+            copy_path(zone, slot, now_ms, &out[n], h);
+        });
     });
 }
 
@@ -465,24 +481,11 @@ size_t sp_spike_ranked_groups(void *block, const sp_spike_config_t *cfg,
                               uint32_t *history) noexcept
 {
     return on_zone(block, cfg, now_ms, size_t{0}, [&](SpikeZone &zone) {
-        if (ranking->ranking.of() != SpikeRanking::Of::Groups) {
-            return size_t{0};
-        }
-        size_t n = 0;
-        for (const auto &e : ranking->ranking.best()) {
-            if (n == max) {
-                break;
-            }
-            if (e.slot >= zone.groups_used()
-                || zone.group_hash(e.slot) != e.hash) {
-                continue;
-            }
-            copy_group(zone, e.slot, now_ms, &out[n],
-                       history ? history + n * zone.windows().history
-                               : nullptr);
-            n++;
-        }
-        return n;
+        return copy_ranked(zone, ranking->ranking, SpikeRanking::Of::Groups,
+                           max, history,
+                           [&](uint32_t slot, size_t n, uint32_t *h) {
+            copy_group(zone, slot, now_ms, &out[n], h);
+        });
     });
 }
 

@@ -244,27 +244,10 @@ SpikeEvent SpikeZone::ended_group(uint32_t g, uint64_t now_ms)
 {
     GroupSlot &G = group_slot(g);
     advance_group(g, now_ms);
-    SpikeEvent ev;
-    if (G.c.spiking != kQuiet
-        && window_count(G.c, now_ms) >= h_->cfg.group_threshold) {
-        return ev;
-    }
-    uint8_t was = G.c.spiking;
-    G.c.spiking = kQuiet;
-    groups_.unlist_spiking(g);
-    if (was != kReported) {
-        return ev;
-    }
-    ev.kind = SpikeEvent::Ended;
-    ev.subject = static_cast<Subject>(G.kind);
-    ev.key = std::string_view(G.key, std::min<size_t>(G.key_len, kKeyMax));
-    ev.code = G.code;
-    ev.count = G.c.spike_peak;
-    ev.baseline = G.c.baseline;
-    ev.length_ms = now_ms > G.c.spike_start_ms ? now_ms - G.c.spike_start_ms
-                                               : 0;
-    record(ev, now_ms);
-    return ev;
+    return ended(G.c, groups_, g, h_->cfg.group_threshold,
+                 static_cast<Subject>(G.kind),
+                 std::string_view(G.key, std::min<size_t>(G.key_len, kKeyMax)),
+                 G.code, now_ms);
 }
 
 } // namespace status_policy

@@ -421,25 +421,33 @@ SpikeEvent SpikeZone::ended_path(uint32_t i, uint64_t now_ms)
     PathSlot &s = path_slot(i);
     counter_advance(s.c, h_->windows, now_ms, paths_.history(i),
                     [](size_t) {});
+    return ended(s.c, paths_, i, h_->cfg.threshold, Subject::Path,
+                 key_of(s.key, s.key_len), s.code, now_ms);
+}
+
+// Ends the spike of an advanced counter once its window falls under the
+// threshold; the event is for a logged spike only.
+SpikeEvent SpikeZone::ended(WindowCounter &c, HitterTable &table, uint32_t i,
+                            uint32_t threshold, Subject subject,
+                            std::string_view key, int code, uint64_t now_ms)
+{
     SpikeEvent ev;
-    if (s.c.spiking != kQuiet
-        && window_count(s.c, now_ms) >= h_->cfg.threshold) {
+    if (c.spiking != kQuiet && window_count(c, now_ms) >= threshold) {
         return ev;
     }
-    uint8_t was = s.c.spiking;
-    s.c.spiking = kQuiet;
-    paths_.unlist_spiking(i);
+    uint8_t was = c.spiking;
+    c.spiking = kQuiet;
+    table.unlist_spiking(i);
     if (was != kReported) {
         return ev;
     }
     ev.kind = SpikeEvent::Ended;
-    ev.subject = Subject::Path;
-    ev.key = key_of(s.key, s.key_len);
-    ev.code = s.code;
-    ev.count = s.c.spike_peak;
-    ev.baseline = s.c.baseline;
-    ev.length_ms = now_ms > s.c.spike_start_ms ? now_ms - s.c.spike_start_ms
-                                               : 0;
+    ev.subject = subject;
+    ev.key = key;
+    ev.code = code;
+    ev.count = c.spike_peak;
+    ev.baseline = c.baseline;
+    ev.length_ms = now_ms > c.spike_start_ms ? now_ms - c.spike_start_ms : 0;
     record(ev, now_ms);
     return ev;
 }

@@ -228,6 +228,9 @@ private:
                      HitEvents &out);
     SpikeEvent ended_path(uint32_t i, uint64_t now_ms);
     SpikeEvent ended_group(uint32_t i, uint64_t now_ms);
+    SpikeEvent ended(WindowCounter &c, HitterTable &table, uint32_t i,
+                     uint32_t threshold, Subject subject,
+                     std::string_view key, int code, uint64_t now_ms);
     void record(const SpikeEvent &ev, uint64_t now_ms);
     const ZoneEvent &event_at(size_t k) const;
     size_t events_kept() const;
