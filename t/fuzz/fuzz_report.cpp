@@ -74,6 +74,9 @@ std::vector<std::string> pieces(std::string_view in)
 struct Fixture {
     std::vector<std::string> p;
     sp_spike_path_t path{};
+    sp_spike_group_t group{};
+    sp_spike_event_record_t event{};
+    uint32_t history[4] = {1, 0, 7, 3};
     int codes[2] = {404, 410};
     sp_report_zone_t zone{};
     sp_report_rule_t rule{};
@@ -97,13 +100,34 @@ struct Fixture {
             path.referers[i].count = 1 + i;
         }
 
+        path.history = history;
+
+        // a group and an event named by hostile strings too
+        group.kind = size % 2 ? SP_GROUP_PAGE : SP_GROUP_DEPLOY;
+        group.key_len = std::min(p[6].size(), sizeof(group.key));
+        std::memcpy(group.key, p[6].data(), group.key_len);
+        group.spiking = static_cast<int>(size % 3);
+        group.ntop_paths = group.ntop_referers = 1;
+        group.top_paths[0] = path.referers[0];
+        group.top_referers[0] = path.referers[1];
+        group.history = history;
+        event.started = size % 2;
+        event.kind = static_cast<int>(size % 3);
+        event.key_len = std::min(p[7].size(), sizeof(event.key));
+        std::memcpy(event.key, p[7].data(), event.key_len);
+
         zone.name = {p[3].data(), p[3].size()};
-        zone.cfg = {60000, 20, 5, 1, 2, {404, 410}};
+        zone.cfg = {60000, 20, 5, 1, 2, {404, 410}, 100, 10, 4};
         zone.codes = codes;
         zone.ncodes = 2;
-        zone.stats = {100, 1, 5, 0, 2};
+        zone.stats = {100, 1, 5, 0, 2, 16, 1, 3, 1700000040000};
         zone.paths = &path;
         zone.npaths = 1;
+        zone.groups = &group;
+        zone.ngroups = 1;
+        zone.history = history;
+        zone.events = &event;
+        zone.nevents = 1;
 
         rule.source = {p[4].data(), p[4].size()};
         rule.line = 7;
@@ -174,9 +198,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     std::string html = render(report, SP_REPORT_HTML);
     check_text(html);
+    // every tag is the page's own: as many as the same report made of
+    // plain strings has, and the one script is the page's
+    auto tags = [](const std::string &s) {
+        return std::count(s.begin(), s.end(), '<');
+    };
+    check(tags(html) == tags(render(plain.report, SP_REPORT_HTML)));
     std::string lower = html;
     std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
-    check(lower.find("<script") == std::string::npos);
+    check(lower.find("<script") == lower.rfind("<script"));
     check(lower.find("<img") == std::string::npos);
     check(lower.find("<iframe") == std::string::npos);
     return 0;

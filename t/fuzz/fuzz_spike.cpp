@@ -40,7 +40,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t i = 0;
     std::vector<sp_spike_path_t> top(capacity);
     std::vector<sp_spike_group_t> top_groups(groups);
-    std::vector<uint32_t> history(cfg.history * (capacity + 1));
+    std::vector<uint32_t> history(cfg.history * (capacity + groups + 1));
     sp_spike_event_record_t events[64];
     sp_spike_event_t ev[8];
 
@@ -88,9 +88,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 break;
             }
             sp_spike_stats_t stats{};
-            for (size_t k = 0; k < capacity; k++) {
-                top[k].history = &history[k * cfg.history];
-            }
             size_t n = sp_spike_top(block.data(), &cfg, now, top.data(),
                                     top.size(), &stats);
             check(n <= capacity && stats.used <= stats.capacity);
@@ -105,7 +102,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 from = sp_spike_rank(block.data(), &cfg, now, ranking, from);
             } while (from);
             n = sp_spike_ranked_groups(block.data(), &cfg, now, ranking,
-                                       top_groups.data(), groups);
+                                       top_groups.data(), groups,
+                                       history.data());
             sp_spike_ranking_destroy(ranking);
             check(n <= groups);
             for (size_t k = 0; k < n; k++) {
@@ -114,7 +112,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                       && top_groups[k].ntop_referers <= 4);
             }
             check(sp_spike_history(block.data(), &cfg, now,
-                                   &history[capacity * cfg.history], events,
+                                   &history[(capacity + groups) * cfg.history], events,
                                    64)
                   <= 64);
             break;
