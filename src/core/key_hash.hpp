@@ -7,17 +7,31 @@
 
 namespace status_policy {
 
-inline uint64_t hash_key(std::string_view key, uint64_t salt = 0)
+// The two steps apart, so that one pass over a path hashes its
+// directories too: fnv_step() byte by byte, hash_finish() at any point.
+constexpr uint64_t kFnvBasis = 0xcbf29ce484222325ULL;
+
+inline uint64_t fnv_step(uint64_t h, unsigned char c)
 {
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (unsigned char c : key) {
-        h = (h ^ c) * 0x100000001b3ULL;
-    }
+    return (h ^ c) * 0x100000001b3ULL;
+}
+
+inline uint64_t hash_finish(uint64_t h, uint64_t salt)
+{
     h ^= salt * 0x5bd1e9955bd1e995ULL;
     h ^= h >> 31;
     h *= 0x7fb5d329728ea185ULL;
     h ^= h >> 27;
     return h | 1;
+}
+
+inline uint64_t hash_key(std::string_view key, uint64_t salt = 0)
+{
+    uint64_t h = kFnvBasis;
+    for (unsigned char c : key) {
+        h = fnv_step(h, c);
+    }
+    return hash_finish(h, salt);
 }
 
 // Linear counting: how many distinct keys set the bits of a bitmap.

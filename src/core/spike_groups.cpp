@@ -29,11 +29,6 @@ namespace {
 // parent's hits
 constexpr double kExplains = 0.9;
 
-uint64_t key_hash_of(Subject kind, std::string_view key)
-{
-    return hash_key(key, static_cast<uint64_t>(kind));
-}
-
 template <size_t W>
 void set_bit(uint64_t (&words)[W], uint64_t hash)
 {
@@ -55,12 +50,10 @@ void SpikeZone::advance_group(uint32_t g, uint64_t now_ms)
     });
 }
 
-uint32_t SpikeZone::count_group(Subject kind, std::string_view key, int code,
-                                uint64_t path_hash, std::string_view path,
-                                std::string_view referer, double weight,
-                                uint64_t now_ms)
+uint32_t SpikeZone::count_group(Subject kind, std::string_view key,
+                                uint64_t hash, const Hit &hit)
 {
-    uint64_t hash = key_hash_of(kind, key);
+    uint64_t now_ms = hit.now_ms;
     uint32_t g = groups_.find(hash, [&](uint32_t slot) {
         const GroupSlot &G = group_slot(slot);
         std::string_view stored(G.key, std::min<size_t>(G.key_len, kKeyMax));
@@ -87,17 +80,19 @@ uint32_t SpikeZone::count_group(Subject kind, std::string_view key, int code,
 
     GroupSlot &G = group_slot(g);
     advance_group(g, now_ms);
-    groups_.bump(g, weight);
+    groups_.bump(g, hit.weight);
     counter_add(G.c, now_ms);
-    G.code = code;
+    G.code = hit.code;
     size_t b = G.c.bucket_epoch % kBuckets;
-    set_bit(G.path_bits[b], path_hash);
-    count_top(G.paths, G.paths_used, path);
-    if (!referer.empty()) {
+    set_bit(G.path_bits[b], hit.path_hash);
+    count_top(G.paths, G.paths_used, hit.path,
+              static_cast<uint32_t>(hit.path_hash));
+    if (hit.referer_hash) {
         G.referred[b]++;
-        set_bit(G.referer_bits[b], key_hash_of(Subject::Page, referer));
+        set_bit(G.referer_bits[b], hit.referer_hash);
         if (kind == Subject::Deploy) {
-            count_top(G.referers, G.referers_used, referer);
+            count_top(G.referers, G.referers_used, hit.referer,
+                      static_cast<uint32_t>(hit.referer_hash));
         }
     }
     if (G.c.spiking != kQuiet) {

@@ -324,8 +324,25 @@ HitEvents SpikeZone::hit(int code, std::string_view key,
     counter_add(h_->zone, now_ms);
     double wt = weight(now_ms);
 
+    // one pass: the path's hash and those of the directories above it
+    // (not the root, not the path itself if it is a directory)
+    uint64_t fnv = kFnvBasis;
+    size_t dir_len[kDirDepth];
+    uint64_t dir_hash[kDirDepth];
+    size_t ndirs = 0;
+    size_t first_slash = key.find('/');
+    for (size_t k = 0; k < key.size(); k++) {
+        fnv = fnv_step(fnv, static_cast<unsigned char>(key[k]));
+        if (key[k] == '/' && k > first_slash && k + 1 < key.size()
+            && ndirs < kDirDepth) {
+            dir_len[ndirs] = k + 1;
+            dir_hash[ndirs++] = hash_finish(
+                fnv, static_cast<uint64_t>(Subject::Deploy));
+        }
+    }
+    uint64_t hash = hash_finish(fnv, 0);
+
     HitterTable &table = paths_;
-    uint64_t hash = hash_key(key);
     uint32_t i = find_path(hash, key);
     if (i == UINT32_MAX) {
         // a full table admits a path on its second hit only: a flood of
@@ -343,31 +360,28 @@ HitEvents SpikeZone::hit(int code, std::string_view key,
             s.truncated = key.size() > kKeyMax;
         }
     }
+    uint64_t referer_hash = referer.empty()
+        ? 0 : hash_key(referer, static_cast<uint64_t>(Subject::Page));
     if (i != UINT32_MAX) {
         PathSlot &s = path_slot(i);
         counter_advance(s.c, w, now_ms, table.history(i), [](size_t) {});
         table.bump(i, wt);
         counter_add(s.c, now_ms);
         s.code = code;
-        count_top(s.referers, s.referers_used, referer);
+        count_top(s.referers, s.referers_used, referer,
+                  static_cast<uint32_t>(referer_hash));
     }
 
     // the groups of the hit: its referer, the directories above it
+    Hit h{code, key, hash, referer, referer_hash, wt, now_ms};
     uint32_t page = UINT32_MAX;
     if (!referer.empty()) {
-        page = count_group(Subject::Page, referer, code, hash, key, referer,
-                           wt, now_ms);
+        page = count_group(Subject::Page, referer, referer_hash, h);
     }
     uint32_t dirs[kDirDepth];
-    size_t ndirs = 0;
-    size_t slash = key.find('/');
-    while (slash != std::string_view::npos && ndirs < kDirDepth) {
-        slash = key.find('/', slash + 1);
-        if (slash == std::string_view::npos || slash + 1 >= key.size()) {
-            break;  // the path's own name, or the path is a directory
-        }
-        dirs[ndirs++] = count_group(Subject::Deploy, key.substr(0, slash + 1),
-                                    code, hash, key, referer, wt, now_ms);
+    for (size_t k = 0; k < ndirs; k++) {
+        dirs[k] = count_group(Subject::Deploy, key.substr(0, dir_len[k]),
+                              dir_hash[k], h);
     }
 
     HitEvents out;

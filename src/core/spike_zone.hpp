@@ -214,10 +214,18 @@ private:
     void map();
     double weight(uint64_t now_ms);
     uint32_t find_path(uint64_t hash, std::string_view key);
-    uint32_t count_group(Subject kind, std::string_view key, int code,
-                         uint64_t path_hash, std::string_view path,
-                         std::string_view referer, double weight,
-                         uint64_t now_ms);
+    // a hit, as its groups count it
+    struct Hit {
+        int code;
+        std::string_view path;
+        uint64_t path_hash;
+        std::string_view referer;
+        uint64_t referer_hash;  // 0 without a referer
+        double weight;
+        uint64_t now_ms;
+    };
+    uint32_t count_group(Subject kind, std::string_view key, uint64_t hash,
+                         const Hit &hit);
     void advance_group(uint32_t g, uint64_t now_ms);
     bool group_qualifies(const GroupSlot &g, uint64_t now_ms) const;
     void start_group(uint32_t g, bool logged, uint64_t now_ms,

@@ -15,6 +15,7 @@ constexpr size_t kTopTextMax = 128;
 
 struct TopEntry {
     uint32_t count;
+    uint32_t hash;  // of the whole text: compared before the bytes
     uint16_t len;
     char text[kTopTextMax];
 };
@@ -30,8 +31,10 @@ inline size_t top_used(uint32_t used, size_t max)
     return used < max ? used : max;
 }
 
+// hash: any hash of the whole text, the same for the same text
 template <size_t N>
-void count_top(TopEntry (&entries)[N], uint32_t &used, std::string_view text)
+void count_top(TopEntry (&entries)[N], uint32_t &used, std::string_view text,
+               uint32_t hash)
 {
     if (text.empty()) {
         return;
@@ -41,7 +44,7 @@ void count_top(TopEntry (&entries)[N], uint32_t &used, std::string_view text)
     TopEntry *min = nullptr;
     for (size_t k = 0; k < n; k++) {
         TopEntry &e = entries[k];
-        if (text_of(e) == text) {
+        if (e.hash == hash && text_of(e) == text) {
             e.count++;
             return;
         }
@@ -55,6 +58,7 @@ void count_top(TopEntry (&entries)[N], uint32_t &used, std::string_view text)
         used = static_cast<uint32_t>(n + 1);
     }
     min->count++;
+    min->hash = hash;
     min->len = static_cast<uint16_t>(text.size());
     std::memcpy(min->text, text.data(), text.size());
 }

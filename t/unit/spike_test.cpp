@@ -524,7 +524,7 @@ TEST(SpikeZone, TheSweepEndsEverySpikeOnceAmongManyPaths)
 
 TEST(SpikeZone, TheReportRanksSliceBySlice)
 {
-    Zone z(6 << 20, 1000);
+    Zone z(8 << 20, 1000);
     for (int p = 0; p < 5000; p++) {
         z.hit("h/p" + std::to_string(p), 1000);
     }
