@@ -192,7 +192,8 @@ typedef struct {
     int          codes[SP_SPIKE_CODES];
 
     /* a group (a referer, a directory) spikes from this many hits across
-       at least this many distinct paths in the window */
+       at least this many distinct paths in the window; 0: 5 x threshold
+       and 10 */
     uint32_t     group_threshold;
     uint32_t     group_paths;
 
