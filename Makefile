@@ -235,14 +235,21 @@ clean:
 # redirects; FUZZ_SECONDS bounds the run.
 FUZZ_SECONDS ?= 60
 FUZZ_SHORT_SECONDS ?= 10
-FUZZ_FLAGS  = -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined \
+FUZZ_FLAGS  = -std=c++17 -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
               -fno-sanitize-recover=all -Isrc/core $(SP_DEFS)
 
 FUZZ_TARGETS = rules report spike state regex
 
-$(BUILD)/fuzz_%: t/fuzz/fuzz_%.cpp $(CORE_SRCS) $(CORE_HDRS)
+# the core is compiled once for every target
+FUZZ_CORE_OBJS = $(CORE_SRCS:src/core/%.cpp=$(BUILD)/fuzz-core/%.o)
+
+$(BUILD)/fuzz-core/%.o: src/core/%.cpp $(CORE_HDRS)
 	@mkdir -p $(dir $@)
-	clang++ $(FUZZ_FLAGS) -o $@ $< $(CORE_SRCS) $(SP_LIBS)
+	clang++ $(FUZZ_FLAGS) -c -o $@ $<
+
+$(BUILD)/fuzz_%: t/fuzz/fuzz_%.cpp $(FUZZ_CORE_OBJS)
+	clang++ $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_CORE_OBJS) \
+	    $(SP_LIBS)
 
 fuzz-deps:
 	@tools/install-deps clang libclang-rt-14-dev
