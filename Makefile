@@ -240,8 +240,9 @@ FUZZ_FLAGS  = -std=c++17 -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
 
 FUZZ_TARGETS = rules report spike state regex
 
-# the core is compiled once for every target
+# the core is compiled once for every target, and kept
 FUZZ_CORE_OBJS = $(CORE_SRCS:src/core/%.cpp=$(BUILD)/fuzz-core/%.o)
+.SECONDARY: $(FUZZ_CORE_OBJS)
 
 $(BUILD)/fuzz-core/%.o: src/core/%.cpp $(CORE_HDRS)
 	@mkdir -p $(dir $@)
