@@ -85,8 +85,6 @@ public:
         return history_ + size_t{i} * g_->history;
     }
     uint64_t hash_of(uint32_t i) const { return hashes_[i]; }
-    const TableGeometry &geometry() const { return *g_; }
-    const TableCounts &counts() const { return *h_; }
     size_t used() const;
 
 private:

@@ -219,6 +219,21 @@ void copy_history(const SpikeZone &zone, const WindowCounter &c,
     }
 }
 
+// What a path and a group of the report share: their counts over time.
+template <typename Out>
+void copy_counter(const SpikeZone &zone, const WindowCounter &c,
+                  uint64_t now_ms, Out &p)
+{
+    p.window_count = zone.window_count(c, now_ms);
+    p.total = c.total;
+    p.baseline = c.baseline;
+    p.first_seen_ms = c.first_seen_ms;
+    p.last_seen_ms = c.last_seen_ms;
+    p.spiking = c.spiking;
+    p.spike_start_ms = c.spike_start_ms;
+    p.spike_peak = c.spike_peak;
+}
+
 // One path of the report, copied out of its slot.  Lengths come from
 // shared memory: never trusted past the arrays.
 void copy_path(const SpikeZone &zone, size_t i, uint64_t now_ms,
@@ -232,14 +247,7 @@ void copy_path(const SpikeZone &zone, size_t i, uint64_t now_ms,
     p.key_len = key_len;
     p.truncated = s.truncated;
     p.code = s.code;
-    p.window_count = zone.window_count(s.c, now_ms);
-    p.total = s.c.total;
-    p.baseline = s.c.baseline;
-    p.first_seen_ms = s.c.first_seen_ms;
-    p.last_seen_ms = s.c.last_seen_ms;
-    p.spiking = s.c.spiking;
-    p.spike_start_ms = s.c.spike_start_ms;
-    p.spike_peak = s.c.spike_peak;
+    copy_counter(zone, s.c, now_ms, p);
     p.nreferers = copy_top(s.referers, s.referers_used, p.referers);
     p.history = history;
     if (history) {
@@ -261,17 +269,10 @@ void copy_group(const SpikeZone &zone, size_t i, uint64_t now_ms,
     p.key_len = key_len;
     p.truncated = g.truncated;
     p.code = g.code;
-    p.window_count = zone.window_count(g.c, now_ms);
+    copy_counter(zone, g.c, now_ms, p);
     p.paths = zone.distinct_paths(g, now_ms);
     p.referers = zone.distinct_referers(g, now_ms);
     p.referred = zone.referred(g, now_ms);
-    p.total = g.c.total;
-    p.baseline = g.c.baseline;
-    p.first_seen_ms = g.c.first_seen_ms;
-    p.last_seen_ms = g.c.last_seen_ms;
-    p.spiking = g.c.spiking;
-    p.spike_start_ms = g.c.spike_start_ms;
-    p.spike_peak = g.c.spike_peak;
     p.ntop_paths = copy_top(g.paths, g.paths_used, p.top_paths);
     p.ntop_referers = copy_top(g.referers, g.referers_used, p.top_referers);
     p.history = history;

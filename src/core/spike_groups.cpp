@@ -56,7 +56,7 @@ uint32_t SpikeZone::count_group(Subject kind, std::string_view key,
     uint64_t now_ms = hit.now_ms;
     uint32_t g = groups_.find(hash, [&](uint32_t slot) {
         const GroupSlot &G = group_slot(slot);
-        std::string_view stored(G.key, std::min<size_t>(G.key_len, kKeyMax));
+        std::string_view stored = stored_key(G.key, G.key_len);
         return G.kind == static_cast<uint8_t>(kind)
                && key.substr(0, stored.size()) == stored;
     });
@@ -220,7 +220,7 @@ void SpikeZone::start_group(uint32_t g, bool logged, uint64_t now_ms,
     SpikeEvent &ev = out.ev[out.n++];
     ev.kind = SpikeEvent::Started;
     ev.subject = static_cast<Subject>(G.kind);
-    ev.key = std::string_view(G.key, std::min<size_t>(G.key_len, kKeyMax));
+    ev.key = stored_key(G.key, G.key_len);
     ev.code = G.code;
     ev.count = count;
     ev.paths = distinct_paths(G, now_ms);
@@ -241,7 +241,7 @@ SpikeEvent SpikeZone::ended_group(uint32_t g, uint64_t now_ms)
     advance_group(g, now_ms);
     return ended(G.c, groups_, g, h_->cfg.group_threshold,
                  static_cast<Subject>(G.kind),
-                 std::string_view(G.key, std::min<size_t>(G.key_len, kKeyMax)),
+                 stored_key(G.key, G.key_len),
                  G.code, now_ms);
 }
 

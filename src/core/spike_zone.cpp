@@ -68,11 +68,6 @@ uint32_t linear_count(const uint64_t *words, size_t nwords)
 
 namespace {
 
-std::string_view key_of(const char *key, uint16_t len)
-{
-    return {key, std::min<size_t>(len, kKeyMax)};
-}
-
 } // namespace
 
 
@@ -306,7 +301,7 @@ uint32_t SpikeZone::find_path(uint64_t hash, std::string_view key)
     // stored bytes guard against a collision
     uint32_t i = table.find(hash, [&](uint32_t slot) {
         const PathSlot &s = path_slot(slot);
-        std::string_view stored = key_of(s.key, s.key_len);
+        std::string_view stored = stored_key(s.key, s.key_len);
         return key.substr(0, stored.size()) == stored;
     });
     if (i != UINT32_MAX && !table.check(i)) {
@@ -421,7 +416,7 @@ void SpikeZone::detect_path(uint32_t i, bool in_group, uint64_t now_ms,
     SpikeEvent &ev = out.ev[out.n++];
     ev.kind = SpikeEvent::Started;
     ev.subject = Subject::Path;
-    ev.key = key_of(s.key, s.key_len);
+    ev.key = stored_key(s.key, s.key_len);
     ev.code = s.code;
     ev.count = count;
     ev.baseline = s.c.baseline;
@@ -436,7 +431,7 @@ SpikeEvent SpikeZone::ended_path(uint32_t i, uint64_t now_ms)
     counter_advance(s.c, h_->windows, now_ms, paths_.history(i),
                     [](size_t) {});
     return ended(s.c, paths_, i, h_->cfg.threshold, Subject::Path,
-                 key_of(s.key, s.key_len), s.code, now_ms);
+                 stored_key(s.key, s.key_len), s.code, now_ms);
 }
 
 // Ends the spike of an advanced counter once its window falls under the

@@ -56,6 +56,12 @@ constexpr size_t kPathBits = 512;     // distinct paths of a group, a bucket
 constexpr size_t kRefererBits = 256;  // distinct referers of a group
 constexpr size_t kDirDepth = 3;       // directories a path counts under
 
+// A slot's key as stored: its length from shared memory, bounded.
+inline std::string_view stored_key(const char *key, uint16_t len)
+{
+    return {key, len < kKeyMax ? len : kKeyMax};
+}
+
 struct PathSlot {
     WindowCounter c;
     int32_t code;
