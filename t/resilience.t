@@ -71,7 +71,7 @@ $t->start;
 # Under valgrind every nginx process, and the new workers of each reload,
 # run 20-50 times slower: wrk waits longer there before it calls a
 # request failed (its own default is 2s).  Any failure still fails.
-my $timeout = $TestNginx::NGINX =~ /-valgrind$/ ? 10 : 2;
+my $timeout = 2 * $TestNginx::SLOW;
 
 sub wrk_in_background {
     my ($seconds) = @_;
