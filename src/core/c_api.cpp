@@ -134,6 +134,22 @@ int sp_ruleset_match(const sp_ruleset_t *rs, const char *path, size_t len,
     }
 }
 
+int sp_ruleset_match_live(const sp_ruleset_t *rs, const void *generation,
+                          const char *path, size_t len, sp_match_t *m)
+    noexcept
+{
+    try {
+        status_policy::LiveGeneration g(generation);
+        return rs->rules.match(path, len, *m, g.valid() ? &g : nullptr) ? 1
+                                                                        : 0;
+    } catch (...) {
+        m->rule = SP_NO_RULE;
+        m->limit_rule = SP_NO_RULE;
+        m->zone = 0;
+        return 0;
+    }
+}
+
 int sp_ruleset_redirect(const sp_ruleset_t *rs, const sp_match_t *m,
                         const char *path, size_t len, const char *args,
                         size_t args_len, char *buf, size_t size,

@@ -223,15 +223,34 @@ std::string Ruleset::where(uint32_t rule) const
            + std::to_string(rules_[rule].line);
 }
 
-bool Ruleset::match(const char *path, size_t len, sp_match_t &m) const
+bool Ruleset::match(const char *path, size_t len, sp_match_t &m,
+                    const LiveGeneration *live) const
 {
     m.rule = SP_NO_RULE;
     m.limit_rule = SP_NO_RULE;
     m.prefix_len = 0;
     m.ncaptures = 0;
+    m.zone = 0;
 
     if (!compiled_) {
         return false;
+    }
+
+    // the zone's rule, exact or its longest prefix
+    size_t live_len = 0;
+    uint32_t live_rule = live ? live->find(path, len, live_len) : SP_NO_RULE;
+    Kind live_kind = live_rule != SP_NO_RULE ? live->rule(live_rule).kind
+                                             : Kind::prefix;
+
+    auto from_zone = [&](size_t prefix_len) {
+        m.rule = live_rule;
+        m.prefix_len = prefix_len;
+        m.zone = 1;
+        return true;
+    };
+
+    if (live_rule != SP_NO_RULE && live_kind == Kind::exact) {
+        return from_zone(0);
     }
 
     auto key_of = [this](uint32_t rule) { return pattern(rule); };
@@ -245,8 +264,14 @@ bool Ruleset::match(const char *path, size_t len, sp_match_t &m) const
             m.prefix_len = length;
         });
 
-        bool stop = longest != SP_NO_RULE
-                    && rules_[longest].kind == Kind::prefix_stop;
+        // a zone prefix at least as long is the longest prefix
+        bool zone_longest = live_rule != SP_NO_RULE
+                            && (longest == SP_NO_RULE
+                                || live_len >= m.prefix_len);
+        bool stop = zone_longest ? live_kind == Kind::prefix_stop
+                                 : longest != SP_NO_RULE
+                                       && rules_[longest].kind
+                                              == Kind::prefix_stop;
 
         RegexSet::Match rm;
         if (!stop && regexes_.size() && regexes_.match(path, len, rm)) {
@@ -254,6 +279,10 @@ bool Ruleset::match(const char *path, size_t len, sp_match_t &m) const
             m.prefix_len = 0;
             m.ncaptures = rm.ncaptures;
             std::memcpy(m.captures, rm.captures, sizeof(m.captures));
+        } else if (zone_longest) {
+            m.limit_rule = !stop && regexes_.size() ? rm.limit_rule
+                                                    : SP_NO_RULE;
+            return from_zone(live_len);
         } else {
             found = longest;
         }

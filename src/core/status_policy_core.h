@@ -27,6 +27,7 @@ extern "C" {
 /* Return codes. */
 #define SP_OK          0
 #define SP_ERROR      -1    /* an error buffer, if given, holds the reason */
+#define SP_LIVE_CONFLICT  -2    /* a live rule of that pattern exists */
 
 #define SP_NO_RULE     UINT32_MAX
 
@@ -69,6 +70,9 @@ typedef struct {
      * the caller can log it.
      */
     uint32_t     limit_rule;
+
+    /* 1 when rule is an index into a live zone's generation */
+    int          zone;
 } sp_match_t;
 
 
@@ -432,6 +436,103 @@ typedef struct {
     int64_t      first;         /* UNIX time of the first hit, 0 if none */
     int64_t      last;
 } sp_rule_hits_t;
+
+/*
+ * Live zones: exact and prefix rules in shared memory, changed without a
+ * reload.  A set is edited in the worker's own memory (parsed from a
+ * rules-file body, or loaded from the published generation), then
+ * written as a new generation: one block that holds everything by
+ * offset, written before it is published and not changed after, apart
+ * from its hit counters (atomic).  A generation's functions take the
+ * block; a block that is no generation reads as an empty one.
+ */
+typedef struct sp_live_set_s  sp_live_set_t;
+
+sp_live_set_t *sp_live_set_create(void) SP_NOEXCEPT;
+void sp_live_set_destroy(sp_live_set_t *set) SP_NOEXCEPT;
+
+/*
+ * Parses a rules-file body: SP_ERROR with the reason in err and the line
+ * in *line for the first line a rules file refuses, a regex, or a pattern
+ * given twice (*line 0 when memory ran out).
+ */
+int sp_live_set_parse(sp_live_set_t *set, const char *text, size_t len,
+    char *err, size_t err_size, unsigned *line) SP_NOEXCEPT;
+
+/* The rules of a generation; their text stays in it, which must outlive
+ * the set. */
+int sp_live_set_load(sp_live_set_t *set, const void *generation)
+    SP_NOEXCEPT;
+
+/*
+ * Adds the rules of more.  With replace a rule replaces the one of the
+ * same pattern; without, SP_LIVE_CONFLICT names the line of more whose
+ * pattern exists, and nothing is added.
+ */
+int sp_live_set_merge(sp_live_set_t *set, const sp_live_set_t *more,
+    int replace, unsigned *conflict) SP_NOEXCEPT;
+
+/* Removes the rule of a key ("= /x", "/x", "^~ /x"): 1, 0 if there is
+ * none, SP_ERROR if key is no key. */
+int sp_live_set_remove(sp_live_set_t *set, const char *key, size_t len)
+    SP_NOEXCEPT;
+
+size_t sp_live_set_count(const sp_live_set_t *set) SP_NOEXCEPT;
+
+/* The bytes of the set's generation, 0 if it cannot have one. */
+size_t sp_live_generation_size(const sp_live_set_t *set) SP_NOEXCEPT;
+
+/* Writes it; rules of carry (a generation or NULL) with the same key,
+ * code and target keep their hit counts. */
+int sp_live_generation_write(const sp_live_set_t *set, void *block,
+    size_t size, const void *carry) SP_NOEXCEPT;
+
+size_t sp_live_count(const void *generation) SP_NOEXCEPT;
+uint64_t sp_live_digest(const void *generation) SP_NOEXCEPT;
+
+/* The zone's rule for a path alone (exact, else the longest prefix). */
+uint32_t sp_live_find(const void *generation, const char *path, size_t len,
+    size_t *prefix_len) SP_NOEXCEPT;
+
+/* The rule of a key, or SP_NO_RULE. */
+uint32_t sp_live_find_key(const void *generation, const char *key,
+    size_t len) SP_NOEXCEPT;
+
+/* Rules are in key order: the index of the first after key (0 for an
+ * empty key). */
+uint32_t sp_live_after(const void *generation, const char *key,
+    size_t len) SP_NOEXCEPT;
+
+/* info->source is empty: the caller names the zone. */
+int sp_live_rule(const void *generation, uint32_t index,
+    sp_rule_info_t *info, sp_rule_hits_t *hits) SP_NOEXCEPT;
+void sp_live_count_hit(const void *generation, uint32_t index, int64_t now)
+    SP_NOEXCEPT;
+
+/* sp_ruleset_redirect() for a match with m->zone set. */
+int sp_live_redirect(const void *generation, const sp_match_t *m,
+    const char *path, size_t len, const char *args, size_t args_len,
+    char *buf, size_t size, size_t *needed) SP_NOEXCEPT;
+
+/*
+ * sp_ruleset_match() with a zone's rules (generation may be NULL) taking
+ * part as the set's own exact and prefix rules: a zone rule wins over a
+ * file rule of the same pattern.  m->zone tells whose rule m->rule is.
+ */
+int sp_ruleset_match_live(const sp_ruleset_t *rs, const void *generation,
+    const char *path, size_t len, sp_match_t *m) SP_NOEXCEPT;
+
+/*
+ * The state file: a rules file whose first line, a comment, gives the
+ * count, digest and change counter.  Written atomically (write, rename).
+ * Reading fails, naming the line, on any bad rule, and when the rules do
+ * not have the count and digest the header says (a file cut short).
+ */
+int sp_live_state_write(const void *generation, const char *path,
+    uint64_t changes, int64_t now, char *err, size_t err_size) SP_NOEXCEPT;
+int sp_live_state_read(const char *path, sp_live_set_t *set,
+    uint64_t *changes, char *err, size_t err_size, unsigned *line)
+    SP_NOEXCEPT;
 
 /*
  * What a rule is, as a number: the level it is configured at (any stable

@@ -1,0 +1,67 @@
+// One generation of a live zone's rules: a single block of shared memory
+// that holds everything by offset (rules, their text, a hash table of
+// keys, the lengths prefix rules come in, hit counters), so that every
+// worker reads it where it is mapped.  A generation is written once,
+// outside any lock, before it is published, and never changed after,
+// apart from its hit counters.
+//
+// A lookup hashes the path once: the hash at each length some prefix
+// rule has is probed, longest first, after the exact key.
+
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "live_set.hpp"
+#include "status_policy_core.h"
+
+namespace status_policy {
+
+// What a set of rules is, as a number that does not depend on their
+// order: the same rules give the same digest on every node.
+uint64_t live_digest(const LiveSet &set);
+
+class LiveGeneration {
+public:
+    // The bytes a generation of `set` takes.
+    static size_t size_of(const LiveSet &set);
+
+    // Writes the generation of `set` into block (size_of(set) bytes).
+    // A rule with the same key, code and target in `carry` (a
+    // generation, or nullptr) keeps its hit counts.
+    static void write(const LiveSet &set, void *block, size_t size,
+                      const void *carry);
+
+    // A view of a written block; valid() is false for anything else.
+    explicit LiveGeneration(const void *block) noexcept;
+    bool valid() const noexcept { return header_ != nullptr; }
+
+    uint32_t count() const noexcept;
+    uint64_t digest() const noexcept;
+
+    // The rule a path hits (exact, else the longest prefix), or
+    // SP_NO_RULE; *prefix_len is the length of a prefix rule's pattern.
+    uint32_t find(const char *path, size_t len, size_t &prefix_len) const
+        noexcept;
+
+    // The rule of exactly that key, or SP_NO_RULE.
+    uint32_t find_key(const LiveRule &key) const noexcept;
+
+    // Rules in key order: the first one after `key`.
+    uint32_t after(const LiveRule &key) const noexcept;
+
+    LiveRule rule(uint32_t index) const noexcept;
+
+    // Counters of a rule in shared memory (atomic updates).
+    void count_hit(uint32_t index, int64_t now) const noexcept;
+    sp_rule_hits_t hits(uint32_t index) const noexcept;
+
+    struct Header;
+
+private:
+    const Header *header_ = nullptr;
+};
+
+} // namespace status_policy
