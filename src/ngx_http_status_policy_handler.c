@@ -14,11 +14,15 @@
 
 static ngx_int_t ngx_http_status_policy_merged_path(ngx_http_request_t *r,
     ngx_str_t *path);
+static ngx_int_t ngx_http_status_policy_apply(ngx_http_request_t *r,
+    ngx_http_status_policy_ctx_t *ctx, ngx_http_status_policy_loc_conf_t *lcf,
+    ngx_http_status_policy_loc_conf_t *level, const void *g, sp_match_t *m,
+    ngx_str_t *path);
 static ngx_int_t ngx_http_status_policy_decide(ngx_http_request_t *r,
     ngx_http_status_policy_ctx_t *ctx, sp_rule_info_t *info);
 static ngx_int_t ngx_http_status_policy_redirect_location(
-    ngx_http_request_t *r, sp_ruleset_t *rules, sp_match_t *m,
-    ngx_str_t *path, ngx_str_t *location);
+    ngx_http_request_t *r, sp_ruleset_t *rules, const void *g,
+    sp_match_t *m, ngx_str_t *path, ngx_str_t *location);
 static ngx_int_t ngx_http_status_policy_enforce(ngx_http_request_t *r,
     ngx_http_status_policy_ctx_t *ctx, ngx_str_t *location);
 static void ngx_http_status_policy_log_dry_run(ngx_http_request_t *r,
@@ -34,10 +38,11 @@ ngx_int_t
 ngx_http_status_policy_handler(ngx_http_request_t *r)
 {
     int                                 found;
+    ngx_int_t                           rc;
     ngx_flag_t                          redirected;
-    ngx_str_t                           location, path;
+    ngx_str_t                           path;
     sp_match_t                          m;
-    sp_rule_info_t                      info;
+    const void                         *g;
     ngx_http_status_policy_ctx_t       *ctx;
     ngx_http_status_policy_loc_conf_t  *lcf, *level;
 
@@ -94,12 +99,24 @@ ngx_http_status_policy_handler(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    found = 0;
+    /*
+     * The innermost level with rules answers, else the next outer one.
+     * A level's live zone is read while its rule is enforced: a write
+     * that replaces the zone's rules meanwhile frees them only after.
+     */
 
-    for (level = lcf->rules ? lcf : lcf->outer; level; level = level->outer)
+    found = 0;
+    g = NULL;
+
+    for (level = (lcf->rules || lcf->live) ? lcf : lcf->outer;
+         level;
+         level = level->outer)
     {
-        found = sp_ruleset_match(level->rules, (const char *) path.data,
-                                 path.len, &m);
+        g = level->live
+            ? ngx_http_status_policy_live_enter(level->live->zone) : NULL;
+
+        found = sp_ruleset_match_live(level->rules, g,
+                                      (const char *) path.data, path.len, &m);
 
         if (m.limit_rule != SP_NO_RULE) {
             ngx_http_status_policy_log_limit(r, level->rules, m.limit_rule);
@@ -108,13 +125,56 @@ ngx_http_status_policy_handler(ngx_http_request_t *r)
         if (found) {
             break;
         }
+
+        if (level->live) {
+            ngx_http_status_policy_live_leave(level->live->zone);
+        }
     }
 
-    if (!found || sp_ruleset_rule(level->rules, m.rule, &info) != SP_OK) {
+    if (!found) {
         return NGX_DECLINED;
     }
 
-    ngx_http_status_policy_count_hit(r, level, m.rule);
+    rc = ngx_http_status_policy_apply(r, ctx, lcf, level, g, &m, &path);
+
+    if (level->live) {
+        ngx_http_status_policy_live_leave(level->live->zone);
+    }
+
+    return rc;
+}
+
+
+/* The rule a request hit: counted, then enforced or, in dry run, logged. */
+
+static ngx_int_t
+ngx_http_status_policy_apply(ngx_http_request_t *r,
+    ngx_http_status_policy_ctx_t *ctx, ngx_http_status_policy_loc_conf_t *lcf,
+    ngx_http_status_policy_loc_conf_t *level, const void *g, sp_match_t *m,
+    ngx_str_t *path)
+{
+    ngx_str_t       location;
+    sp_rule_info_t  info;
+
+    if (m->zone) {
+        if (sp_live_rule(g, m->rule, &info, NULL) != SP_OK) {
+            return NGX_DECLINED;
+        }
+
+        sp_live_count_hit(g, m->rule, (int64_t) ngx_time());
+
+        /* "zone:NAME": a zone's rules have no lines that stay put */
+
+        info.source.data = (const char *) level->live->source.data;
+        info.source.len = level->live->source.len;
+
+    } else {
+        if (sp_ruleset_rule(level->rules, m->rule, &info) != SP_OK) {
+            return NGX_DECLINED;
+        }
+
+        ngx_http_status_policy_count_hit(r, level, m->rule);
+    }
 
     if (ngx_http_status_policy_decide(r, ctx, &info) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -123,8 +183,8 @@ ngx_http_status_policy_handler(ngx_http_request_t *r)
     ngx_str_null(&location);
 
     if (ctx->action == NGX_HTTP_STATUS_POLICY_REDIRECT
-        && ngx_http_status_policy_redirect_location(r, level->rules, &m,
-                                                    &path, &location)
+        && ngx_http_status_policy_redirect_location(r, level->rules, g, m,
+                                                    path, &location)
            != NGX_OK)
     {
         /* never a 3xx without its Location */
@@ -202,8 +262,11 @@ ngx_http_status_policy_decide(ngx_http_request_t *r,
     }
 
     ctx->rule.data = p;
-    ctx->rule.len = ngx_sprintf(p, "%*s:%ui", info->source.len,
-                                info->source.data, (ngx_uint_t) info->line)
+    ctx->rule.len = (info->line
+                     ? ngx_sprintf(p, "%*s:%ui", info->source.len,
+                                   info->source.data, (ngx_uint_t) info->line)
+                     : ngx_sprintf(p, "%*s", info->source.len,
+                                   info->source.data))
                     - p;
 
     ctx->code = info->code;
@@ -236,16 +299,21 @@ ngx_http_status_policy_decide(ngx_http_request_t *r,
 
 static ngx_int_t
 ngx_http_status_policy_redirect_location(ngx_http_request_t *r,
-    sp_ruleset_t *rules, sp_match_t *m, ngx_str_t *path, ngx_str_t *location)
+    sp_ruleset_t *rules, const void *g, sp_match_t *m, ngx_str_t *path,
+    ngx_str_t *location)
 {
+    int      rc;
     size_t   len;
     u_char  *p;
 
-    if (sp_ruleset_redirect(rules, m, (const char *) path->data, path->len,
+    rc = m->zone
+         ? sp_live_redirect(g, m, (const char *) path->data, path->len,
                             (const char *) r->args.data, r->args.len,
                             NULL, 0, &len)
-        != SP_OK)
-    {
+         : sp_ruleset_redirect(rules, m, (const char *) path->data,
+                               path->len, (const char *) r->args.data,
+                               r->args.len, NULL, 0, &len);
+    if (rc != SP_OK) {
         return NGX_ERROR;
     }
 
@@ -254,12 +322,15 @@ ngx_http_status_policy_redirect_location(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    if (sp_ruleset_redirect(rules, m, (const char *) path->data, path->len,
+    rc = m->zone
+         ? sp_live_redirect(g, m, (const char *) path->data, path->len,
                             (const char *) r->args.data, r->args.len,
                             (char *) p, len, &location->len)
-        != SP_OK
-        || location->len != len)
-    {
+         : sp_ruleset_redirect(rules, m, (const char *) path->data,
+                               path->len, (const char *) r->args.data,
+                               r->args.len, (char *) p, len, &location->len);
+
+    if (rc != SP_OK || location->len != len) {
         return NGX_ERROR;
     }
 

@@ -97,6 +97,27 @@ static ngx_command_t  ngx_http_status_policy_commands[] = {
       0,
       NULL },
 
+    { ngx_string("status_policy_zone"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE12,
+      ngx_http_status_policy_set_live_zone,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("status_policy_use"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_status_policy_set_live_use,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("status_policy_api"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS|NGX_CONF_TAKE1,
+      ngx_http_status_policy_set_api,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("status_policy_hits_state"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE12,
       ngx_http_status_policy_set_hits_state,
@@ -202,7 +223,9 @@ ngx_http_status_policy_init_module(ngx_cycle_t *cycle)
 static ngx_int_t
 ngx_http_status_policy_init_process(ngx_cycle_t *cycle)
 {
-    if (ngx_http_status_policy_spike_init_process(cycle) != NGX_OK) {
+    if (ngx_http_status_policy_spike_init_process(cycle) != NGX_OK
+        || ngx_http_status_policy_live_init_process(cycle) != NGX_OK)
+    {
         return NGX_ERROR;
     }
 
@@ -214,6 +237,7 @@ static void
 ngx_http_status_policy_exit_process(ngx_cycle_t *cycle)
 {
     ngx_http_status_policy_hits_state_exit_process(cycle);
+    ngx_http_status_policy_live_exit_process(cycle);
 }
 
 
@@ -241,6 +265,12 @@ ngx_http_status_policy_create_main_conf(ngx_conf_t *cf)
            != NGX_OK
         || ngx_array_init(&smcf->rulesets, cf->pool, 8,
                           sizeof(ngx_http_status_policy_loc_conf_t *))
+           != NGX_OK
+        || ngx_array_init(&smcf->live_zones, cf->pool, 2,
+                          sizeof(ngx_http_status_policy_live_zone_t *))
+           != NGX_OK
+        || ngx_array_init(&smcf->live_refs, cf->pool, 4,
+                          sizeof(ngx_http_status_policy_live_ref_t *))
            != NGX_OK)
     {
         return NULL;
@@ -265,6 +295,7 @@ ngx_http_status_policy_create_loc_conf(ngx_conf_t *cf)
      * set by ngx_pcalloc():
      *
      *     conf->rules = NULL;
+     *     conf->live = NULL;
      *     conf->outer = NULL;
      *     conf->core = NULL;
      */
@@ -277,6 +308,7 @@ ngx_http_status_policy_create_loc_conf(ngx_conf_t *cf)
     conf->mask_upstream_404 = NGX_CONF_UNSET_UINT;
     conf->spike = NGX_CONF_UNSET_PTR;
     conf->report = NGX_CONF_UNSET;
+    conf->api = NGX_CONF_UNSET;
     conf->body = NGX_CONF_UNSET_UINT;
     conf->soft404 = NGX_CONF_UNSET_UINT;
     conf->cache_codes = NGX_CONF_UNSET_PTR;
@@ -323,6 +355,12 @@ ngx_http_status_policy_merge_loc_conf(ngx_conf_t *cf, void *parent,
                               prev->mask_upstream_404,
                               NGX_HTTP_STATUS_POLICY_UPSTREAM_404_NGINX);
     ngx_conf_merge_ptr_value(conf->spike, prev->spike, NULL);
+    /* an API answers JSON, its errors too, unless the level says else */
+
+    if (conf->body == NGX_CONF_UNSET_UINT && conf->api != NGX_CONF_UNSET) {
+        conf->body = NGX_HTTP_STATUS_POLICY_BODY_JSON;
+    }
+
     ngx_conf_merge_uint_value(conf->body, prev->body,
                               NGX_HTTP_STATUS_POLICY_BODY_HTML);
     ngx_conf_merge_uint_value(conf->soft404, prev->soft404,
@@ -343,7 +381,7 @@ ngx_http_status_policy_merge_loc_conf(ngx_conf_t *cf, void *parent,
      */
 
     if (conf->inherit != 0) {
-        conf->outer = prev->rules ? prev : prev->outer;
+        conf->outer = (prev->rules || prev->live) ? prev : prev->outer;
     }
 
     return NGX_CONF_OK;

@@ -79,6 +79,54 @@ typedef struct ngx_http_status_policy_loc_conf_s
     ngx_http_status_policy_loc_conf_t;
 
 
+/* the worker processes that may read a live zone at once without its lock */
+#define NGX_HTTP_STATUS_POLICY_LIVE_READERS  128
+
+/* generations replaced while a worker still read them, freed later */
+#define NGX_HTTP_STATUS_POLICY_LIVE_RETIRED  32
+
+
+/*
+ * A live zone's shared state.  The published generation is one offset,
+ * stored at once: every lookup reads either the old rules or the new.  A
+ * worker marks the generation it reads in its slot, so that a replaced
+ * one is freed only once nobody reads it.
+ */
+typedef struct {
+    ngx_atomic_t                        current;      /* offset, 0: none */
+    ngx_atomic_t                        changes;      /* writes published */
+    ngx_atomic_t                        saved;        /* changes on disk */
+    ngx_atomic_t                        changed;      /* time of the last */
+    ngx_atomic_t                        saved_at;     /* time of the save */
+    ngx_atomic_t                        saver;        /* pid writing state */
+    ngx_atomic_t                        pid[NGX_HTTP_STATUS_POLICY_LIVE_READERS];
+    ngx_atomic_t                        reading[NGX_HTTP_STATUS_POLICY_LIVE_READERS];
+    ngx_atomic_t                        retired[NGX_HTTP_STATUS_POLICY_LIVE_RETIRED];
+} ngx_http_status_policy_live_shm_t;
+
+
+/* status_policy_zone */
+typedef struct {
+    ngx_str_t                           name;
+    ngx_str_t                           state;        /* NUL-terminated */
+    ngx_shm_zone_t                     *shm_zone;
+    ngx_slab_pool_t                    *shpool;
+    ngx_http_status_policy_live_shm_t  *sh;
+    ngx_int_t                           slot;         /* this process's, -1 */
+    ngx_event_t                         save;         /* the state timer */
+} ngx_http_status_policy_live_zone_t;
+
+
+/* status_policy_use NAME, resolved at postconfiguration */
+typedef struct {
+    ngx_str_t                           name;
+    ngx_str_t                           source;       /* "zone:NAME" */
+    ngx_str_t                           file;
+    ngx_uint_t                          line;
+    ngx_http_status_policy_live_zone_t *zone;
+} ngx_http_status_policy_live_ref_t;
+
+
 /*
  * A rules file that levels load alone, parsed and compiled once for all
  * of them (rulesets.c): the same file (device, inode, size, time) with
@@ -168,6 +216,10 @@ typedef struct {
     ngx_uint_t                          nrules;
     ngx_http_status_policy_hits_zone_t *hits;
 
+    /* status_policy_zone */
+    ngx_array_t                         live_zones;   /* of zone pointers */
+    ngx_array_t                         live_refs;    /* of ref pointers */
+
     /* status_policy_hits_state: the file (NUL-terminated) and interval */
     ngx_str_t                           state_file;
     ngx_msec_t                          state_interval;
@@ -177,6 +229,9 @@ typedef struct {
 struct ngx_http_status_policy_loc_conf_s {
     /* rules written at this level, NULL if none */
     sp_ruleset_t                       *rules;
+
+    /* status_policy_use: a live zone's rules are this level's too */
+    ngx_http_status_policy_live_ref_t  *live;
 
     /* where those rules are one rules file's, shared with other levels */
     ngx_http_status_policy_shared_file_t  *shared;
@@ -210,6 +265,9 @@ struct ngx_http_status_policy_loc_conf_s {
     ngx_http_status_policy_id_group_t  *id_group;
     ngx_uint_t                          id_ordinal;   /* of its group's levels */
     uint64_t                           *hit_ids;      /* a repeated group's */
+
+    /* status_policy_api: -1 if not an API location, else write=on */
+    ngx_int_t                           api;
 
     /* status_policy_report: its format, -1 if chosen per request */
     ngx_int_t                           report;
@@ -310,6 +368,29 @@ ngx_int_t ngx_http_status_policy_add_file(ngx_conf_t *cf,
     ngx_http_status_policy_loc_conf_t *lcf, ngx_str_t *name);
 ngx_int_t ngx_http_status_policy_compile_rules(ngx_conf_t *cf,
     ngx_http_status_policy_loc_conf_t *lcf, u_char *err, size_t err_size);
+
+/* ngx_http_status_policy_api.c: status_policy_api */
+char *ngx_http_status_policy_set_api(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+
+/* ngx_http_status_policy_live.c: live zones (status_policy_zone) */
+char *ngx_http_status_policy_set_live_zone(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+char *ngx_http_status_policy_set_live_use(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+ngx_int_t ngx_http_status_policy_resolve_live(ngx_conf_t *cf,
+    ngx_http_status_policy_main_conf_t *smcf);
+ngx_int_t ngx_http_status_policy_live_init_process(ngx_cycle_t *cycle);
+void ngx_http_status_policy_live_exit_process(ngx_cycle_t *cycle);
+ngx_http_status_policy_live_zone_t *ngx_http_status_policy_live_zone(
+    ngx_http_status_policy_main_conf_t *smcf, ngx_str_t *name);
+const void *ngx_http_status_policy_live_enter(
+    ngx_http_status_policy_live_zone_t *zone);
+void ngx_http_status_policy_live_leave(
+    ngx_http_status_policy_live_zone_t *zone);
+ngx_int_t ngx_http_status_policy_live_publish(
+    ngx_http_status_policy_live_zone_t *zone, const void *base,
+    sp_live_set_t *set, size_t *needed, ngx_log_t *log);
 
 /* ngx_http_status_policy_setup.c: postconfiguration */
 ngx_int_t ngx_http_status_policy_setup(ngx_conf_t *cf);

@@ -43,7 +43,8 @@ ngx_http_status_policy_setup(ngx_conf_t *cf)
                                               ngx_http_status_policy_module);
 
     if (ngx_http_status_policy_compile(cf, smcf) != NGX_OK
-        || ngx_http_status_policy_resolve_spikes(cf, smcf) != NGX_OK)
+        || ngx_http_status_policy_resolve_spikes(cf, smcf) != NGX_OK
+        || ngx_http_status_policy_resolve_live(cf, smcf) != NGX_OK)
     {
         return NGX_ERROR;
     }
@@ -105,7 +106,7 @@ ngx_http_status_policy_setup(ngx_conf_t *cf)
      */
 
     if (smcf->rulesets.nelts == 0 && smcf->spike_refs.nelts == 0
-        && !filters)
+        && smcf->live_refs.nelts == 0 && !filters)
     {
         return NGX_OK;
     }

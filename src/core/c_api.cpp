@@ -140,6 +140,14 @@ int sp_ruleset_match_live(const sp_ruleset_t *rs, const void *generation,
 {
     try {
         status_policy::LiveGeneration g(generation);
+        if (rs == nullptr) {
+            // a level whose only rules are the zone's
+            m->limit_rule = SP_NO_RULE;
+            m->ncaptures = 0;
+            m->rule = g.find(path, len, m->prefix_len);
+            m->zone = m->rule != SP_NO_RULE;
+            return m->zone;
+        }
         return rs->rules.match(path, len, *m, g.valid() ? &g : nullptr) ? 1
                                                                         : 0;
     } catch (...) {

@@ -518,6 +518,7 @@ int sp_live_redirect(const void *generation, const sp_match_t *m,
  * sp_ruleset_match() with a zone's rules (generation may be NULL) taking
  * part as the set's own exact and prefix rules: a zone rule wins over a
  * file rule of the same pattern.  m->zone tells whose rule m->rule is.
+ * rs may be NULL: a level whose only rules are the zone's.
  */
 int sp_ruleset_match_live(const sp_ruleset_t *rs, const void *generation,
     const char *path, size_t len, sp_match_t *m) SP_NOEXCEPT;
@@ -533,6 +534,25 @@ int sp_live_state_write(const void *generation, const char *path,
 int sp_live_state_read(const char *path, sp_live_set_t *set,
     uint64_t *changes, char *err, size_t err_size, unsigned *line)
     SP_NOEXCEPT;
+
+/*
+ * The JSON answers of status_policy_api, each written as
+ * sp_report_render() writes (the full length in *needed, nothing past
+ * size): a rule; a page of rules from index from, with the key to ask
+ * for the next page after, or null; a zone after a write, with what was
+ * done ("added", "replaced"; NULL for none) and how many; an error, with
+ * the line of the body (0: none).
+ */
+int sp_live_json_rule(const void *generation, sp_str_t zone, uint32_t index,
+    char *buf, size_t size, size_t *needed) SP_NOEXCEPT;
+int sp_live_json_page(const void *generation, sp_str_t zone, uint32_t from,
+    uint32_t limit, uint64_t changes, char *buf, size_t size, size_t *needed)
+    SP_NOEXCEPT;
+int sp_live_json_written(const void *generation, sp_str_t zone,
+    uint64_t changes, const char *what, size_t n, char *buf, size_t size,
+    size_t *needed) SP_NOEXCEPT;
+int sp_live_json_error(int status, sp_str_t error, unsigned line, char *buf,
+    size_t size, size_t *needed) SP_NOEXCEPT;
 
 /*
  * What a rule is, as a number: the level it is configured at (any stable

@@ -1,0 +1,258 @@
+# Live rules: status_policy_zone, status_policy_use and status_policy_api.
+# Every verb and every error over HTTP/1.1 and HTTP/2, the precedence of
+# zone rules among a level's file rules, a change seen by every worker at
+# once, and the rules kept across a reload and a restart.
+
+use strict;
+use warnings;
+use Test::More;
+use JSON::PP ();
+use lib 't/lib';
+use TestNginx;
+
+my $http = <<'HTTP';
+    status_policy_zone zone=shop:1m state=%%PREFIX%%/shop.state;
+    status_policy_zone zone=other:64k;
+
+    server {
+        listen 127.0.0.1:%%PORT%%;
+        listen 127.0.0.1:%%PORT2%% http2;
+        server_name localhost;
+
+        status_policy_use shop;
+        status_policy 404 /file-prefix/;
+        status_policy 403 = /both;
+        status_policy 410 ~ \.php$;
+
+        location / {
+            return 200 "backend\n";
+        }
+
+        location /api/ {
+            client_max_body_size 1k;
+            status_policy_api write=on;
+        }
+
+        location /ro/ {
+            status_policy_api;
+        }
+
+        location /dry/ {
+            status_policy_dry_run on;
+            return 200 "dry\n";
+        }
+
+        location /var/ {
+            return 200 "rule=$status_policy_rule action=$status_policy_action\n";
+        }
+    }
+HTTP
+
+my $t = TestNginx->new(http => $http, workers => 2);
+$t->start;
+
+# One request over HTTP/1.1 with an optional body.
+sub api {
+    my ($method, $path, $body) = @_;
+    my $len = defined $body ? "Content-Length: " . length($body) . "\r\n" : '';
+    my $data = $t->raw("$method $path HTTP/1.1\r\nHost: localhost\r\n"
+                       . "Connection: close\r\n$len\r\n" . ($body // ''));
+    my ($r) = TestNginx::parse_responses($data, $method eq 'HEAD');
+    $r //= { status => 0, headers => {}, body => '' };
+    $r->{json} = eval { JSON::PP::decode_json($r->{body}) }
+        if ($r->{headers}{'content-type'} // '') eq 'application/json';
+    return $r;
+}
+
+sub h2api {
+    my ($method, $path, $body) = @_;
+    my $r = $t->h2($path, method => $method, body => $body,
+                   headers => ['Content-Type: text/plain']);
+    $r->{json} = eval { JSON::PP::decode_json($r->{body}) };
+    return $r;
+}
+
+sub status { $t->get($_[0])->{status} }
+
+# an empty zone
+my $r = api('GET', '/api/shop');
+is($r->{status}, 200, 'GET of an empty zone');
+is($r->{json}{count}, 0, 'no rules');
+is_deeply($r->{json}{rules}, [], 'an empty page');
+is($r->{headers}{'cache-control'}, 'no-store', 'never cached');
+is(status('/p/1'), 200, 'nothing retired yet');
+
+# POST
+$r = api('POST', '/api/shop', "410 = /p/1\n301 /moved/ /new/\n");
+is($r->{status}, 201, 'POST adds: 201');
+is($r->{json}{added}, 2, 'two added');
+is($r->{json}{count}, 2, 'the zone holds two');
+like($r->{json}{digest}, qr/^[0-9a-f]{16}$/, 'a digest');
+is($r->{json}{changes}, 1, 'one change');
+is(status('/p/1'), 410, 'the rule answers at once');
+$r = $t->get('/moved/a/b?x=1');
+is($r->{status}, 301, 'a redirect from the zone');
+like($r->{headers}{location}, qr{^http://localhost(:\d+)?/new/a/b\?x=1$},
+   'its Location, with the rest of the path and the query')
+    or diag explain $r->{headers};
+
+$r = api('POST', '/api/shop', "451 = /p/2\n410 = /p/1\n");
+is($r->{status}, 409, 'POST of an existing pattern: 409');
+is($r->{json}{line}, 2, 'naming its line');
+is(status('/p/2'), 200, 'all or nothing: the other line is not added');
+
+# every worker sees a write at once
+my %seen;
+for (1 .. 40) {
+    $seen{ status('/p/1') }++;
+}
+is_deeply(\%seen, { 410 => 40 }, 'every worker answers with the new rules');
+
+# errors of a body name the line
+$r = api('POST', '/api/shop', "410 = /a\n\n999 /b\n");
+is($r->{status}, 400, 'a bad line: 400');
+is($r->{json}{status}, 400, 'the status in the body');
+is($r->{json}{line}, 3, 'the line');
+like($r->{json}{error}, qr/unsupported status code/, 'the reason');
+$r = api('POST', '/api/shop', "410 ~ \\.asp\$\n");
+is($r->{status}, 400, 'a regex in a zone: 400');
+like($r->{json}{error}, qr/exact and prefix/, 'and why');
+$r = api('POST', '/api/shop', "410 = /x\n410 = /x\n");
+is($r->{json}{line}, 2, 'a pattern twice in a body: its second line');
+
+# 403 without write=on; 413; 405; an unknown zone
+$r = api('POST', '/ro/shop', "410 = /ro\n");
+is($r->{status}, 403, 'a write without write=on: 403');
+like($r->{json}{error}, qr/write=on/, 'saying what is missing');
+is(api('DELETE', '/ro/shop?pattern=%3D%20%2Fp%2F1')->{status}, 403,
+   'DELETE too');
+is(api('PUT', '/ro/shop', "")->{status}, 403, 'PUT too');
+is(api('GET', '/ro/shop')->{status}, 200, 'reads are allowed');
+$r = api('POST', '/api/shop', "410 = /big\n" . ('#' x 2000) . "\n");
+is($r->{status}, 413, 'above client_max_body_size: 413');
+is($r->{json}{status}, 413, 'as JSON');
+$r = api('OPTIONS', '/api/shop');
+is($r->{status}, 405, 'another method: 405');
+$r = api('GET', '/api/nosuch');
+is($r->{status}, 404, 'an unknown zone: 404');
+like($r->{json}{error}, qr/no status_policy_zone "nosuch"/, 'named');
+
+# GET ?path=
+$r = api('GET', '/api/shop?path=/moved/x');
+is($r->{status}, 200, 'GET ?path= finds the rule');
+is($r->{json}{rule}{pattern}, '/moved/', 'its pattern');
+is($r->{json}{rule}{code}, 301, 'its code');
+is($r->{json}{rule}{target}, '/new/', 'its target');
+is($r->{json}{rule}{hits}, 1, 'its hits');
+like($r->{json}{rule}{last_hit}, qr/^\d{4}-\d\d-\d\dT/, 'its last hit');
+is(api('GET', '/api/shop?path=/nothing')->{status}, 404,
+   'a path no rule hits: 404');
+
+# PATCH adds or replaces
+$r = api('PATCH', '/api/shop', "451 = /p/1\n410 = /p/3\n");
+is($r->{status}, 200, 'PATCH: 200');
+is($r->{json}{count}, 3, 'one replaced, one added');
+is(status('/p/1'), 451, 'the replaced rule answers');
+is(status('/p/3'), 410, 'the added one too');
+
+# DELETE
+$r = api('DELETE', '/api/shop?pattern=%3D%20%2Fp%2F3');
+is($r->{status}, 204, 'DELETE: 204');
+is($r->{body}, '', 'no body');
+is(status('/p/3'), 200, 'the rule is gone');
+is(api('DELETE', '/api/shop?pattern=%3D%20%2Fp%2F3')->{status}, 404,
+   'DELETE of no rule: 404');
+is(api('DELETE', '/api/shop?pattern=nope')->{status}, 400,
+   'DELETE of no pattern: 400');
+is(api('DELETE', '/api/shop')->{status}, 400, 'DELETE without ?pattern=: 400');
+
+# paging
+api('PUT', '/api/other', join '', map { sprintf "410 = /o/%03d\n", $_ } 1 .. 25);
+$r = api('GET', '/api/other?limit=10');
+is(scalar @{ $r->{json}{rules} }, 10, 'a page of 10');
+is($r->{json}{next}, '= /o/010', 'and the key after which the next begins');
+$r = api('GET', '/api/other?limit=10&after=' . '%3D%20%2Fo%2F010');
+is($r->{json}{rules}[0]{pattern}, '= /o/011', 'the next page');
+$r = api('GET', '/api/other?limit=10&after=%3D%20%2Fo%2F020');
+is(scalar @{ $r->{json}{rules} }, 5, 'the last page');
+is($r->{json}{next}, undef, 'and no next');
+is(api('GET', '/api/other?limit=0')->{status}, 400, 'limit=0: 400');
+
+# PUT replaces the whole zone
+$r = api('PUT', '/api/shop', "410 = /only\n");
+is($r->{status}, 200, 'PUT: 200');
+is($r->{json}{count}, 1, 'with the count');
+is(status('/only'), 410, 'the new rules');
+is(status('/p/1'), 200, 'and none of the old');
+
+# precedence among the level's file rules
+api('PUT', '/api/shop', "418 = /both\n402 /file-prefix/deeper/\n"
+                        . "401 ^~ /stop/\n");
+is(status('/both'), 418, 'a zone rule wins over a file rule of its pattern');
+is(status('/file-prefix/x'), 404, 'the file prefix');
+is(status('/file-prefix/deeper/x'), 402, 'the longer zone prefix');
+is(status('/file-prefix/deeper/x.php'), 410,
+   'a file regex beats a plain zone prefix');
+is(status('/stop/x.php'), 401, 'a zone ^~ stops the file regexes');
+
+# dry run and the variables
+api('PATCH', '/api/shop', "410 /dry/\n410 /var/\n");
+is($t->get('/dry/x')->{status}, 200, 'dry run: the request goes on');
+ok($t->wait_for_log(qr/dry run: would return 410 for "\/dry\/x" by rule zone:shop/),
+   'and the line names the zone');
+
+# HTTP/2
+$r = h2api('POST', '/api/shop', "410 = /h2\n");
+is($r->{status}, 201, 'POST over HTTP/2');
+is($t->h2('/h2')->{status}, 410, 'the rule over HTTP/2');
+$r = h2api('GET', '/api/shop?path=/h2');
+is($r->{json}{rule}{pattern}, '= /h2', 'GET over HTTP/2');
+is(h2api('PATCH', '/api/shop', "451 = /h2\n")->{status}, 200, 'PATCH over HTTP/2');
+is($t->h2('/h2')->{status}, 451, 'seen');
+is(h2api('DELETE', '/api/shop?pattern=%3D%20%2Fh2')->{status}, 204,
+   'DELETE over HTTP/2');
+is(h2api('POST', '/api/shop', "999 /x\n")->{json}{line}, 1,
+   'errors over HTTP/2');
+# nginx answers 413 and resets the stream while curl may still be sending:
+# curl then sometimes reports the reset (exit 92) and not the answer, so
+# the answer is also read in the access log
+$r = h2api('POST', '/api/shop', "410 = /h2-big\n" . ('#' x 2000));
+if ($r->{status}) {
+    is($r->{status}, 413, '413 over HTTP/2');
+    is($r->{json}{status}, 413, 'as JSON');
+} else {
+    is($r->{exit}, 92, 'curl saw the stream reset after the answer');
+    ok($t->wait_for_log(qr{^413 "POST /api/shop HTTP/2.0"}m, 'access.log'),
+       '413 over HTTP/2');
+}
+is(h2api('POST', '/ro/shop', "410 = /h2b\n")->{status}, 403, '403 over HTTP/2');
+is(h2api('PUT', '/api/shop', "410 = /h2c\n410 /var/\n")->{json}{count}, 2,
+   'PUT over HTTP/2');
+
+# the rules survive a reload, and a restart through the state file
+my $digest = api('GET', '/api/shop')->{json}{digest};
+$t->reload_and_drain;
+is(status('/h2c'), 410, 'a reload keeps the zone');
+is(api('GET', '/api/shop')->{json}{digest}, $digest, 'the same digest');
+ok($t->wait_for_log(qr/./, 'shop.state', 5), 'the state file is written');
+$t->stop;
+like($t->slurp('shop.state'), qr/^410 = \/h2c$/m, 'holding the rules');
+$t->start;
+is(status('/h2c'), 410, 'a restart reads them back');
+is(api('GET', '/api/shop')->{json}{digest}, $digest, 'the same digest');
+like($t->error_log, qr/status_policy_zone "shop": 2 rules from/,
+     'and says so');
+is(status('/o/001'), 200, 'a zone without state= starts empty');
+$t->stop;
+
+# a corrupt state file is set aside, and nginx starts
+$t->write_file('shop.state', "# status_policy_zone state: rules=2 digest=00 "
+                             . "changes=3 written=0\n410 = /a\n999 /b\n");
+$t->start;
+is(status('/a'), 200, 'nginx starts with the zone empty');
+like($t->error_log, qr/state file ".*shop\.state" line 3: unsupported status code.*set aside as ".*shop\.state\.bad"/,
+     'the file and line named, and where it went');
+ok(-e $t->prefix . '/shop.state.bad', 'the bad file kept');
+$t->stop;
+
+done_testing;
