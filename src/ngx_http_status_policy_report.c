@@ -32,6 +32,8 @@ static ngx_int_t ngx_http_status_policy_report_zones(ngx_http_request_t *r,
     sp_report_t *report);
 static ngx_int_t ngx_http_status_policy_report_rules(ngx_http_request_t *r,
     sp_report_t *report);
+static ngx_int_t ngx_http_status_policy_report_live(ngx_http_request_t *r,
+    sp_report_t *report);
 
 
 /* what each format (sp_report_format_t) is served as */
@@ -89,6 +91,7 @@ ngx_http_status_policy_report_handler(ngx_http_request_t *r)
 
     if (ngx_http_status_policy_report_zones(r, &report) != NGX_OK
         || ngx_http_status_policy_report_rules(r, &report) != NGX_OK
+        || ngx_http_status_policy_report_live(r, &report) != NGX_OK
         || sp_report_render(&report, (int) format, NULL, 0, &len) != SP_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -324,6 +327,50 @@ ngx_http_status_policy_report_rules(ngx_http_request_t *r,
 
     report->rules = rules;
     report->nrules = n;
+
+    return NGX_OK;
+}
+
+
+/* Each live zone: its rules, their digest and the writes published. */
+
+static ngx_int_t
+ngx_http_status_policy_report_live(ngx_http_request_t *r,
+    sp_report_t *report)
+{
+    ngx_uint_t                            i;
+    const void                           *g;
+    sp_report_live_t                     *live;
+    ngx_http_status_policy_live_zone_t  **zone;
+    ngx_http_status_policy_main_conf_t   *smcf;
+
+    smcf = ngx_http_get_module_main_conf(r, ngx_http_status_policy_module);
+
+    if (smcf->live_zones.nelts == 0) {
+        return NGX_OK;
+    }
+
+    live = ngx_pcalloc(r->pool,
+                       smcf->live_zones.nelts * sizeof(sp_report_live_t));
+    if (live == NULL) {
+        return NGX_ERROR;
+    }
+
+    zone = smcf->live_zones.elts;
+
+    for (i = 0; i < smcf->live_zones.nelts; i++) {
+        live[i].name.data = (const char *) zone[i]->name.data;
+        live[i].name.len = zone[i]->name.len;
+
+        g = ngx_http_status_policy_live_enter(zone[i]);
+        live[i].rules = sp_live_count(g);
+        live[i].digest = sp_live_digest(g);
+        live[i].changes = zone[i]->sh->changes;
+        ngx_http_status_policy_live_leave(zone[i]);
+    }
+
+    report->live = live;
+    report->nlive = smcf->live_zones.nelts;
 
     return NGX_OK;
 }

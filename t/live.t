@@ -42,6 +42,14 @@ my $http = <<'HTTP';
             return 200 "dry\n";
         }
 
+        location = /metrics {
+            status_policy_report prometheus;
+        }
+
+        location = /report {
+            status_policy_report json;
+        }
+
         location /var/ {
             return 200 "rule=$status_policy_rule action=$status_policy_action\n";
         }
@@ -225,9 +233,32 @@ if ($r->{status}) {
     ok($t->wait_for_log(qr{^413 "POST /api/shop HTTP/2.0"}m, 'access.log'),
        '413 over HTTP/2');
 }
-is(h2api('POST', '/ro/shop', "410 = /h2b\n")->{status}, 403, '403 over HTTP/2');
+# (without a body: curl may report the reset of an answered upload, above)
+is(h2api('DELETE', '/ro/shop?pattern=%2Fvar%2F')->{status}, 403,
+   '403 over HTTP/2');
 is(h2api('PUT', '/api/shop', "410 = /h2c\n410 /var/\n")->{json}{count}, 2,
    'PUT over HTTP/2');
+
+# the digest and the change counter, for a fleet: the same rules give the
+# same digest whatever order they were sent in
+my $now = api('GET', '/api/shop')->{json};
+my $doc = JSON::PP::decode_json($t->get('/report')->{body});
+my ($shop) = grep { $_->{name} eq 'shop' } @{ $doc->{live_zones} };
+is($shop->{digest}, $now->{digest}, 'the report gives the API\'s digest');
+is($shop->{rules}, 2, 'and the count');
+is($shop->{changes}, $now->{changes}, 'and the change counter');
+my $metrics = $t->get('/metrics')->{body};
+like($metrics, qr/^status_policy_live_rules\{zone="shop"\} 2$/m,
+     'Prometheus: the rules of a zone');
+like($metrics, qr/^status_policy_live_changes_total\{zone="shop"\} $now->{changes}$/m,
+     'its changes');
+my $d52 = do { no warnings 'portable'; hex(substr($now->{digest}, 0, 13)) };
+like($metrics, qr/^status_policy_live_digest\{zone="shop"\} $d52$/m,
+     'its digest, as a number a float holds exactly');
+api('PUT', '/api/other', "410 /var/\n410 = /h2c\n");
+isnt(api('GET', '/api/other')->{json}{digest}, undef, 'another zone');
+is(api('GET', '/api/other')->{json}{digest}, $now->{digest},
+   'the same rules in another order: the same digest');
 
 # the rules survive a reload, and a restart through the state file
 my $digest = api('GET', '/api/shop')->{json}{digest};
@@ -242,7 +273,8 @@ is(status('/h2c'), 410, 'a restart reads them back');
 is(api('GET', '/api/shop')->{json}{digest}, $digest, 'the same digest');
 like($t->error_log, qr/status_policy_zone "shop": 2 rules from/,
      'and says so');
-is(status('/o/001'), 200, 'a zone without state= starts empty');
+is(api('GET', '/api/other')->{json}{count}, 0,
+   'a zone without state= starts empty');
 $t->stop;
 
 # a corrupt state file is set aside, and nginx starts

@@ -142,6 +142,16 @@ void json_path(std::string &out, const sp_spike_path_t &p, uint32_t h)
     out += "}";
 }
 
+std::string digest_hex(uint64_t digest)
+{
+    static const char hex[] = "0123456789abcdef";
+    std::string out(16, '0');
+    for (size_t i = 16; i-- > 0; digest >>= 4) {
+        out[i] = hex[digest & 15];
+    }
+    return out;
+}
+
 std::string render_json(const sp_report_t &r)
 {
     std::string out = "{\"time\": ";
@@ -201,6 +211,15 @@ std::string render_json(const sp_report_t &r)
             json_event(out, zone.events[i]);
         }
         out += "]}";
+    }
+    out += "],\n \"live_zones\": [";
+    for (size_t i = 0; i < r.nlive; i++) {
+        const sp_report_live_t &l = r.live[i];
+        out += i ? ",\n  {\"name\": " : "\n  {\"name\": ";
+        append_json_string(out, view(l.name));
+        out += ", \"rules\": " + number(uint64_t{l.rules});
+        out += ", \"digest\": \"" + digest_hex(l.digest) + "\"";
+        out += ", \"changes\": " + number(l.changes) + "}";
     }
     out += "],\n \"rules_total\": " + number(uint64_t{r.rules_total});
     out += ", \"rules_never_hit\": " + number(uint64_t{r.rules_never_hit});
@@ -324,6 +343,26 @@ std::string render_prometheus(const sp_report_t &r)
             out += '\n';
         }
     });
+
+    // live zones: the same digest on every node means the same rules
+    const Family live_families[] = {
+        {"status_policy_live_rules", "gauge", "Rules a live zone holds."},
+        {"status_policy_live_changes_total", "counter",
+         "Writes published to a live zone."},
+        {"status_policy_live_digest", "gauge",
+         "The digest of a live zone's rules (its first 52 bits)."},
+    };
+    for (size_t f = 0; f < 3; f++) {
+        prom_header(out, live_families[f]);
+        for (size_t i = 0; i < r.nlive; i++) {
+            const sp_report_live_t &l = r.live[i];
+            uint64_t v[] = {l.rules, l.changes, l.digest >> 12};
+            out += live_families[f].name;
+            out += "{zone=\"";
+            append_prometheus_label(out, view(l.name));
+            out += "\"} " + std::to_string(v[f]) + '\n';
+        }
+    }
 
     prom_header(out, {"status_policy_rules", "gauge",
                       "status_policy rules configured."});

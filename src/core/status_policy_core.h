@@ -643,6 +643,13 @@ typedef struct {
 } sp_report_rule_t;
 
 typedef struct {
+    sp_str_t                 name;
+    size_t                   rules;
+    uint64_t                 digest;
+    uint64_t                 changes;       /* writes published */
+} sp_report_live_t;
+
+typedef struct {
     uint64_t                 now_ms;        /* wall clock */
     const sp_report_zone_t  *zones;
     size_t                   nzones;
@@ -651,6 +658,8 @@ typedef struct {
     size_t                   rules_total;   /* rules configured */
     size_t                   rules_never_hit;
     int64_t                  hits_since;    /* UNIX time the counts began */
+    const sp_report_live_t  *live;          /* status_policy_zone */
+    size_t                   nlive;
 } sp_report_t;
 
 /*
