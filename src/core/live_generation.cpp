@@ -26,10 +26,46 @@ struct StoredRule {
     uint8_t pad;
 };
 
+// A slot holds what a probe compares, so that only a hit reads its rule.
 struct Slot {
     uint32_t tag;
-    uint32_t rule;          // index + 1, 0 for an empty slot
+    uint32_t rule;          // index + 1 (0: empty), kExactBit for exact
+    uint32_t pattern_off;
+    uint32_t pattern_len;
 };
+
+constexpr uint32_t kExactBit = 0x80000000u;
+constexpr uint32_t kStopBit = 0x40000000u;      // "^~"
+constexpr uint32_t kIndexBits = 0x3fffffffu;
+
+// Bits per prefix rule in the filter a prefix probe asks first: a probe
+// at a length no prefix has is most often answered from cache.
+constexpr size_t kBloomBits = 16;
+
+size_t bloom_words(size_t prefixes)
+{
+    size_t bits = 64;
+    while (bits < prefixes * kBloomBits) {
+        bits *= 2;
+    }
+    return bits / 64;
+}
+
+// Paths and prefixes are told apart by their first kHead bytes first: a
+// path whose head no prefix rule has is probed at the shorter lengths only.
+constexpr size_t kHead = 8;
+
+uint64_t head_of(const char *p) noexcept
+{
+    uint64_t v;
+    std::memcpy(&v, p, kHead);
+    return v;
+}
+
+uint64_t head_slot(uint64_t head) noexcept
+{
+    return (head * 0x9e3779b97f4a7c15ULL) >> 7;
+}
 
 struct Hits {
     int64_t hits;
@@ -48,26 +84,76 @@ size_t slots_for(size_t rules)
     return n;
 }
 
+// A word at a time: a lookup hashes the path once for the exact key and
+// once per prefix length it probes.
+uint64_t hash_bytes(const char *p, size_t n, uint64_t salt) noexcept
+{
+    uint64_t h = (salt * 0x9e3779b97f4a7c15ULL) ^ n;
+    for (; n >= 8; p += 8, n -= 8) {
+        uint64_t w;
+        std::memcpy(&w, p, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 32;
+    }
+    if (n) {
+        uint64_t w = 0;
+        std::memcpy(&w, p, n);
+        h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+        h ^= h >> 29;
+    }
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    return h | 1;
+}
+
 uint64_t key_hash(std::string_view pattern, bool exact)
 {
-    return hash_key(pattern, exact ? kExactSalt : kPrefixSalt);
+    return hash_bytes(pattern.data(), pattern.size(),
+                      exact ? kExactSalt : kPrefixSalt);
 }
 
 // Where each part of a generation of n rules, t text bytes and l
 // distinct prefix lengths begins.
 struct Layout {
-    size_t rules, slots, lengths, hits, text, end;
+    size_t rules, slots, lengths, heads, bloom, hits, text, end;
 
-    Layout(size_t header, size_t n, size_t t, size_t l)
+    Layout(size_t header, size_t n, size_t t, size_t l, size_t nheads,
+           size_t nbloom)
     {
         rules = align8(header);
         slots = align8(rules + n * sizeof(StoredRule));
         lengths = align8(slots + slots_for(n) * sizeof(Slot));
-        hits = align8(lengths + l * sizeof(uint32_t));
+        heads = align8(lengths + l * sizeof(uint32_t));
+        bloom = heads + nheads * sizeof(uint64_t);
+        hits = bloom + nbloom * sizeof(uint64_t);
         text = hits + n * sizeof(Hits);
         end = align8(text + t);
     }
 };
+
+// The distinct heads of prefix rules at least kHead long.
+size_t prefix_count(const LiveSet &set)
+{
+    size_t n = 0;
+    for (const LiveRule &r : set.rules()) {
+        n += !live_exact(r.kind);
+    }
+    return n;
+}
+
+std::vector<uint64_t> prefix_heads(const LiveSet &set)
+{
+    std::vector<uint64_t> heads;
+    for (const LiveRule &r : set.rules()) {
+        if (!live_exact(r.kind) && r.pattern.size() >= kHead) {
+            heads.push_back(head_of(r.pattern.data()));
+        }
+    }
+    std::sort(heads.begin(), heads.end());
+    heads.erase(std::unique(heads.begin(), heads.end()), heads.end());
+    return heads;
+}
 
 std::vector<uint32_t> prefix_lengths(const LiveSet &set)
 {
@@ -112,8 +198,10 @@ struct LiveGeneration::Header {
     uint32_t nrules;
     uint32_t mask;
     uint32_t nlengths;      // ascending, in lengths
-    uint32_t pad;
-    uint64_t rules, slots, lengths, hits, text;
+    uint32_t nshort;        // of them shorter than kHead
+    uint64_t head_mask;     // heads: slots - 1 (0: no heads)
+    uint64_t bloom_mask;    // bits - 1
+    uint64_t rules, slots, lengths, heads, bloom, hits, text;
 
     const char *base() const noexcept
     {
@@ -131,6 +219,29 @@ struct LiveGeneration::Header {
     {
         return reinterpret_cast<const uint32_t *>(base() + lengths);
     }
+    bool maybe_prefix(uint64_t h) const noexcept
+    {
+        auto *words = reinterpret_cast<const uint64_t *>(base() + bloom);
+        uint64_t a = h & bloom_mask;
+        uint64_t b = (h >> 32) & bloom_mask;
+        return (words[a / 64] >> (a % 64) & 1) && (words[b / 64] >> (b % 64) & 1);
+    }
+    bool has_head(uint64_t head) const noexcept
+    {
+        if (head_mask == 0) {
+            return false;
+        }
+        auto *table = reinterpret_cast<const uint64_t *>(base() + heads);
+        for (uint64_t i = head_slot(head) & head_mask;;
+             i = (i + 1) & head_mask) {
+            if (table[i] == head) {
+                return true;
+            }
+            if (table[i] == 0) {
+                return false;
+            }
+        }
+    }
     Hits *hits_at(uint32_t i) const noexcept
     {
         return const_cast<Hits *>(
@@ -145,24 +256,22 @@ struct LiveGeneration::Header {
         return {base() + text + r.target_off, r.target_len};
     }
 
-    // The rule in the slot chain of hash h whose key is (bytes, exact).
-    uint32_t probe(uint64_t h, const char *bytes, size_t len,
-                   bool exact) const noexcept
+    // The slot of the key (bytes, exact) in the chain of hash h, or null.
+    const Slot *probe(uint64_t h, const char *bytes, size_t len,
+                      bool exact) const noexcept
     {
         auto tag = static_cast<uint32_t>(h >> 32);
+        uint32_t flag = exact ? kExactBit : 0;
         for (size_t i = h & mask;; i = (i + 1) & mask) {
             const Slot *s = slot_at(i);
             if (s->rule == 0) {
-                return SP_NO_RULE;
+                return nullptr;
             }
-            if (s->tag != tag) {
-                continue;
-            }
-            const StoredRule &r = *rule_at(s->rule - 1);
-            if (live_exact(r.kind) == exact && r.pattern_len == len
-                && std::memcmp(base() + text + r.pattern_off, bytes, len)
+            if (s->tag == tag && (s->rule & kExactBit) == flag
+                && s->pattern_len == len
+                && std::memcmp(base() + text + s->pattern_off, bytes, len)
                        == 0) {
-                return s->rule - 1;
+                return s;
             }
         }
     }
@@ -171,11 +280,14 @@ struct LiveGeneration::Header {
 size_t LiveGeneration::size_of(const LiveSet &set)
 {
     size_t text = text_bytes(set);
-    if (text > UINT32_MAX || set.size() >= UINT32_MAX) {
+    if (text > UINT32_MAX || set.size() >= kIndexBits) {
         return 0;
     }
+    std::vector<uint64_t> heads = prefix_heads(set);
     return Layout(sizeof(Header), set.size(), text,
-                  prefix_lengths(set).size())
+                  prefix_lengths(set).size(),
+                  heads.empty() ? 0 : slots_for(heads.size()),
+                  bloom_words(prefix_count(set)))
         .end;
 }
 
@@ -183,7 +295,11 @@ void LiveGeneration::write(const LiveSet &set, void *block, size_t size,
                            const void *carry)
 {
     std::vector<uint32_t> lengths = prefix_lengths(set);
-    Layout at(sizeof(Header), set.size(), text_bytes(set), lengths.size());
+    std::vector<uint64_t> heads = prefix_heads(set);
+    size_t nheads = heads.empty() ? 0 : slots_for(heads.size());
+    size_t nbloom = bloom_words(prefix_count(set));
+    Layout at(sizeof(Header), set.size(), text_bytes(set), lengths.size(),
+              nheads, nbloom);
     char *base = static_cast<char *>(block);
     std::memset(base, 0, at.end);
 
@@ -192,6 +308,13 @@ void LiveGeneration::write(const LiveSet &set, void *block, size_t size,
     h->nrules = static_cast<uint32_t>(set.size());
     h->mask = static_cast<uint32_t>(slots_for(set.size()) - 1);
     h->nlengths = static_cast<uint32_t>(lengths.size());
+    h->nshort = static_cast<uint32_t>(
+        std::lower_bound(lengths.begin(), lengths.end(), kHead)
+        - lengths.begin());
+    h->head_mask = nheads ? nheads - 1 : 0;
+    h->heads = at.heads;
+    h->bloom_mask = nbloom * 64 - 1;
+    h->bloom = at.bloom;
     h->rules = at.rules;
     h->slots = at.slots;
     h->lengths = at.lengths;
@@ -200,6 +323,14 @@ void LiveGeneration::write(const LiveSet &set, void *block, size_t size,
     if (!lengths.empty()) {
         std::memcpy(base + at.lengths, lengths.data(),
                     lengths.size() * sizeof(uint32_t));
+    }
+    auto *head_table = reinterpret_cast<uint64_t *>(base + at.heads);
+    for (uint64_t head : heads) {
+        uint64_t i = head_slot(head) & h->head_mask;
+        while (head_table[i] != 0) {
+            i = (i + 1) & h->head_mask;
+        }
+        head_table[i] = head;
     }
 
     LiveGeneration old(carry);
@@ -229,7 +360,16 @@ void LiveGeneration::write(const LiveSet &set, void *block, size_t size,
         while (slots[j].rule != 0) {
             j = (j + 1) & h->mask;
         }
-        slots[j] = {static_cast<uint32_t>(kh >> 32), i + 1};
+        slots[j] = {static_cast<uint32_t>(kh >> 32),
+                    (i + 1) | (live_exact(r.kind) ? kExactBit : 0)
+                        | (r.kind == Kind::prefix_stop ? kStopBit : 0),
+                    s.pattern_off, s.pattern_len};
+        if (!live_exact(r.kind)) {
+            auto *words = reinterpret_cast<uint64_t *>(base + at.bloom);
+            uint64_t a = kh & h->bloom_mask, b = (kh >> 32) & h->bloom_mask;
+            words[a / 64] |= uint64_t{1} << (a % 64);
+            words[b / 64] |= uint64_t{1} << (b % 64);
+        }
 
 
         if (old.valid()) {
@@ -269,59 +409,55 @@ uint64_t LiveGeneration::digest() const noexcept
 }
 
 uint32_t LiveGeneration::find(const char *path, size_t len,
-                              size_t &prefix_len) const noexcept
+                              size_t &prefix_len, Kind &kind) const noexcept
 {
     prefix_len = 0;
     if (header_ == nullptr || header_->nrules == 0) {
         return SP_NO_RULE;
     }
 
-    // one pass: the FNV state at every length a prefix rule has
-    constexpr size_t kSaved = 512;
-    uint64_t saved[kSaved];
+    auto found = [&kind](const Slot *s) {
+        kind = s->rule & kExactBit  ? Kind::exact
+               : s->rule & kStopBit ? Kind::prefix_stop
+                                    : Kind::prefix;
+        return (s->rule & kIndexBits) - 1;
+    };
+
+    const Slot *s = header_->probe(hash_bytes(path, len, kExactSalt), path,
+                                   len, true);
+    if (s != nullptr) {
+        return found(s);
+    }
+
+    // the longest prefix: at the lengths some prefix rule has, from the
+    // longest the path allows; the long ones only if the head is known
     const uint32_t *lengths = header_->length_list();
-    size_t nsaved = 0;
-    size_t next = 0;
-    uint64_t fnv = kFnvBasis;
+    size_t end = std::upper_bound(lengths, lengths + header_->nlengths, len)
+                 - lengths;
+    size_t first = len >= kHead && header_->has_head(head_of(path))
+                       ? end
+                       : std::min<size_t>(end, header_->nshort);
 
-    for (size_t i = 0; i <= len; i++) {
-        while (next < header_->nlengths && lengths[next] == i) {
-            if (nsaved < kSaved) {
-                saved[nsaved++] = fnv;
-            }
-            next++;
-        }
-        if (i < len) {
-            fnv = fnv_step(fnv, static_cast<unsigned char>(path[i]));
-        }
-    }
-
-    uint32_t found = header_->probe(hash_finish(fnv, kExactSalt), path, len,
-                                    true);
-    if (found != SP_NO_RULE) {
-        return found;
-    }
-
-    // lengths beyond what was saved (more than kSaved of them up to len)
-    for (size_t k = next; k-- > nsaved;) {
+    for (size_t k = first; k-- > 0;) {
         size_t l = lengths[k];
-        found = header_->probe(
-            hash_key(std::string_view(path, l), kPrefixSalt), path, l, false);
-        if (found != SP_NO_RULE) {
-            prefix_len = l;
-            return found;
+        uint64_t h = hash_bytes(path, l, kPrefixSalt);
+        if (!header_->maybe_prefix(h)) {
+            continue;
         }
-    }
-    for (size_t k = nsaved; k-- > 0;) {
-        size_t l = lengths[k];
-        found = header_->probe(hash_finish(saved[k], kPrefixSalt), path, l,
-                               false);
-        if (found != SP_NO_RULE) {
+        s = header_->probe(h, path, l, false);
+        if (s != nullptr) {
             prefix_len = l;
-            return found;
+            return found(s);
         }
     }
     return SP_NO_RULE;
+}
+
+uint32_t LiveGeneration::find(const char *path, size_t len,
+                              size_t &prefix_len) const noexcept
+{
+    Kind kind;
+    return find(path, len, prefix_len, kind);
 }
 
 uint32_t LiveGeneration::find_key(const LiveRule &key) const noexcept
@@ -330,8 +466,10 @@ uint32_t LiveGeneration::find_key(const LiveRule &key) const noexcept
         return SP_NO_RULE;
     }
     bool exact = live_exact(key.kind);
-    return header_->probe(key_hash(key.pattern, exact), key.pattern.data(),
-                          key.pattern.size(), exact);
+    const Slot *s = header_->probe(key_hash(key.pattern, exact),
+                                   key.pattern.data(), key.pattern.size(),
+                                   exact);
+    return s ? (s->rule & kIndexBits) - 1 : SP_NO_RULE;
 }
 
 uint32_t LiveGeneration::after(const LiveRule &key) const noexcept

@@ -45,6 +45,9 @@ public:
     // SP_NO_RULE; *prefix_len is the length of a prefix rule's pattern.
     uint32_t find(const char *path, size_t len, size_t &prefix_len) const
         noexcept;
+    // The same, with the rule's kind, known without reading the rule.
+    uint32_t find(const char *path, size_t len, size_t &prefix_len,
+                  Kind &kind) const noexcept;
 
     // The rule of exactly that key, or SP_NO_RULE.
     uint32_t find_key(const LiveRule &key) const noexcept;

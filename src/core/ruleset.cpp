@@ -238,9 +238,9 @@ bool Ruleset::match(const char *path, size_t len, sp_match_t &m,
 
     // the zone's rule, exact or its longest prefix
     size_t live_len = 0;
-    uint32_t live_rule = live ? live->find(path, len, live_len) : SP_NO_RULE;
-    Kind live_kind = live_rule != SP_NO_RULE ? live->rule(live_rule).kind
-                                             : Kind::prefix;
+    Kind live_kind = Kind::prefix;
+    uint32_t live_rule = live ? live->find(path, len, live_len, live_kind)
+                              : SP_NO_RULE;
 
     auto from_zone = [&](size_t prefix_len) {
         m.rule = live_rule;
