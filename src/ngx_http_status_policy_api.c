@@ -31,6 +31,30 @@ typedef enum {
 } ngx_http_status_policy_api_op_e;
 
 
+/*
+ * A write on its way: built in a thread of the thread pool (parsing the
+ * body, editing the rules, writing the generation), then published in
+ * the worker.  Nothing in it but the result is the request's pool's.
+ */
+typedef struct {
+    ngx_http_request_t                  *r;
+    ngx_http_status_policy_live_zone_t  *zone;
+    ngx_http_status_policy_api_op_e      op;
+    u_char                              *body;        /* ngx_alloc()ed */
+    size_t                               len;
+    ngx_str_t                            key;         /* DELETE */
+    const void                          *base;        /* held */
+    sp_live_set_t                       *more;        /* the parsed body */
+    u_char                              *block;       /* built */
+    size_t                               size;
+    size_t                               count;
+    ngx_int_t                            rc;
+    unsigned                             line;
+    ngx_uint_t                           tries;
+    u_char                               err[NGX_HTTP_STATUS_POLICY_ERRSTR_SIZE];
+} ngx_http_status_policy_api_job_t;
+
+
 static ngx_int_t ngx_http_status_policy_api_handler(ngx_http_request_t *r);
 static void ngx_http_status_policy_api_body(ngx_http_request_t *r);
 static u_char *ngx_http_status_policy_api_read_body(ngx_http_request_t *r,
@@ -39,8 +63,20 @@ static ngx_int_t ngx_http_status_policy_api_get(ngx_http_request_t *r,
     ngx_http_status_policy_live_zone_t *zone);
 static ngx_int_t ngx_http_status_policy_api_write(ngx_http_request_t *r,
     ngx_http_status_policy_live_zone_t *zone,
-    ngx_http_status_policy_api_op_e op, sp_live_set_t *more,
+    ngx_http_status_policy_api_op_e op, u_char *body, size_t len,
     ngx_str_t *key);
+static ngx_int_t ngx_http_status_policy_api_run(
+    ngx_http_status_policy_api_job_t *job);
+static void ngx_http_status_policy_api_build(void *data, ngx_log_t *log);
+#if (NGX_THREADS)
+static void ngx_http_status_policy_api_built(ngx_event_t *ev);
+#endif
+static ngx_int_t ngx_http_status_policy_api_publish(
+    ngx_http_status_policy_api_job_t *job);
+static ngx_int_t ngx_http_status_policy_api_answer(
+    ngx_http_status_policy_api_job_t *job);
+static void ngx_http_status_policy_api_done(
+    ngx_http_status_policy_api_job_t *job);
 static ngx_int_t ngx_http_status_policy_api_edit(
     ngx_http_status_policy_api_op_e op, const void *base, sp_live_set_t *set,
     sp_live_set_t *more, ngx_str_t *key, unsigned *line);
@@ -89,6 +125,14 @@ ngx_http_status_policy_set_api(ngx_conf_t *cf, ngx_command_t *cmd,
             return NGX_CONF_ERROR;
         }
     }
+
+#if (NGX_THREADS)
+    /* writes are built in the default thread pool, off the event loop */
+
+    if (ngx_thread_pool_add(cf, NULL) == NULL) {
+        return NGX_CONF_ERROR;
+    }
+#endif
 
     clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
     clcf->handler = ngx_http_status_policy_api_handler;
@@ -165,7 +209,7 @@ ngx_http_status_policy_api_handler(ngx_http_request_t *r)
 
         return ngx_http_status_policy_api_write(r, zone,
                                          NGX_HTTP_STATUS_POLICY_API_DELETE,
-                                         NULL, &key);
+                                         NULL, 0, &key);
     }
 
     /*
@@ -192,12 +236,8 @@ ngx_http_status_policy_api_body(ngx_http_request_t *r)
 {
     u_char                              *body;
     size_t                               len;
-    unsigned                             line;
-    ngx_int_t                            rc;
-    sp_live_set_t                       *more;
     ngx_http_status_policy_api_op_e      op;
     ngx_http_status_policy_live_zone_t  *zone;
-    u_char                               err[NGX_HTTP_STATUS_POLICY_ERRSTR_SIZE];
 
     (void) ngx_http_status_policy_api_zone(r, &zone);
 
@@ -211,32 +251,15 @@ ngx_http_status_policy_api_body(ngx_http_request_t *r)
          : NGX_HTTP_STATUS_POLICY_API_PUT;
 
     body = ngx_http_status_policy_api_read_body(r, &len);
-    more = sp_live_set_create();
 
-    if ((body == NULL && len) || more == NULL) {
-        ngx_free(body);
-        sp_live_set_destroy(more);
+    if (body == NULL && len) {
         ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
         return;
     }
 
-    /* millions of lines: parsed in this worker, no lock held */
-
-    if (sp_live_set_parse(more, body ? (const char *) body : "", len,
-                          (char *) err, sizeof(err), &line)
-        != SP_OK)
-    {
-        rc = ngx_http_status_policy_api_error(r, NGX_HTTP_BAD_REQUEST, err,
-                                              ngx_strlen(err), line);
-
-    } else {
-        rc = ngx_http_status_policy_api_write(r, zone, op, more, NULL);
-    }
-
-    ngx_free(body);
-    sp_live_set_destroy(more);
-
-    ngx_http_finalize_request(r, rc);
+    ngx_http_finalize_request(r,
+                    ngx_http_status_policy_api_write(r, zone, op, body, len,
+                                                     NULL));
 }
 
 
@@ -385,138 +408,345 @@ ngx_http_status_policy_api_get(ngx_http_request_t *r,
 
 
 /*
- * A write: the current rules with the change, as a new generation.  If
- * another write was published meanwhile, the change is made again on
- * what it published, so that no write undoes another.
+ * A write: the current rules with the change, as a new generation, built
+ * in a thread of the thread pool when nginx has threads, so that this
+ * worker's other requests go on; a body of a million lines takes a
+ * second or two.  One write at a time per worker; writes from several
+ * workers race, and one that finds another published first is built
+ * again on what that one published, so that no write undoes another.
+ * The body (ngx_alloc()ed) is the write's from here on.
  */
 
 static ngx_int_t
 ngx_http_status_policy_api_write(ngx_http_request_t *r,
     ngx_http_status_policy_live_zone_t *zone,
-    ngx_http_status_policy_api_op_e op, sp_live_set_t *more, ngx_str_t *key)
+    ngx_http_status_policy_api_op_e op, u_char *body, size_t len,
+    ngx_str_t *key)
 {
-    size_t          len, needed, n;
-    u_char         *buf;
-    unsigned        line;
-    ngx_int_t       rc, status;
-    ngx_uint_t      tries;
-    sp_str_t        name;
-    const char     *what;
-    const void     *base, *g;
-    sp_live_set_t  *set, *publish;
-    u_char          err[NGX_HTTP_STATUS_POLICY_ERRSTR_SIZE];
+    ngx_http_status_policy_api_job_t  *job;
 
-    static u_char  busy[] = "other writes kept coming first; try again";
+    static u_char  busy[] = "this worker is building another write of the "
+                            "zone; try again";
 
-    n = 0;
-    needed = 0;
-    rc = NGX_AGAIN;
+    if (zone->wslot < 0 || zone->writing) {
+        ngx_free(body);
+        return ngx_http_status_policy_api_error(r,
+                                                NGX_HTTP_SERVICE_UNAVAILABLE,
+                                                busy, sizeof(busy) - 1, 0);
+    }
 
-    for (tries = 0; tries < NGX_HTTP_STATUS_POLICY_API_TRIES; tries++) {
+    job = ngx_pcalloc(r->pool, sizeof(ngx_http_status_policy_api_job_t));
+    if (job == NULL) {
+        ngx_free(body);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
 
-        base = ngx_http_status_policy_live_enter(zone);
+    job->r = r;
+    job->zone = zone;
+    job->op = op;
+    job->body = body;
+    job->len = len;
 
-        set = sp_live_set_create();
-        if (set == NULL) {
-            ngx_http_status_policy_live_leave(zone);
+    if (key) {
+        job->key = *key;
+    }
+
+    zone->writing = 1;
+
+    return ngx_http_status_policy_api_run(job);
+}
+
+
+/* Builds the write from the published rules: in a thread, or here. */
+
+static ngx_int_t
+ngx_http_status_policy_api_run(ngx_http_status_policy_api_job_t *job)
+{
+    ngx_int_t            rc;
+    ngx_http_request_t  *r;
+#if (NGX_THREADS)
+    ngx_thread_task_t   *task;
+    ngx_thread_pool_t   *tp;
+
+    static ngx_str_t  pool_name = ngx_string("default");
+#endif
+
+    r = job->r;
+    job->base = ngx_http_status_policy_live_hold(job->zone);
+
+#if (NGX_THREADS)
+    tp = ngx_thread_pool_get((ngx_cycle_t *) ngx_cycle, &pool_name);
+
+    if (tp) {
+        task = ngx_thread_task_alloc(r->pool, 0);
+        if (task == NULL) {
+            ngx_http_status_policy_live_release(job->zone);
+            ngx_http_status_policy_api_done(job);
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
-        line = 0;
-        rc = ngx_http_status_policy_api_edit(op, base, set, more, key, &line);
-        publish = (op == NGX_HTTP_STATUS_POLICY_API_PUT) ? more : set;
+        task->ctx = job;
+        task->handler = ngx_http_status_policy_api_build;
+        task->event.data = job;
+        task->event.handler = ngx_http_status_policy_api_built;
 
-        if (rc == NGX_OK) {
-            n = sp_live_set_count(publish);
-            rc = ngx_http_status_policy_live_publish(zone, base, publish,
-                                                     &needed,
-                                                     r->connection->log);
+        if (ngx_thread_task_post(tp, task) != NGX_OK) {
+            ngx_http_status_policy_live_release(job->zone);
+            ngx_http_status_policy_api_done(job);
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
-        /* published: this process no longer reads base */
+        r->main->blocked++;
+        r->aio = 1;
+        r->main->count++;
 
-        if (rc != NGX_OK) {
-            ngx_http_status_policy_live_leave(zone);
+        return NGX_DONE;
+    }
+#endif
+
+    ngx_http_status_policy_api_build(job, r->connection->log);
+
+    rc = ngx_http_status_policy_api_publish(job);
+
+    if (rc == NGX_AGAIN) {
+        return ngx_http_status_policy_api_run(job);
+    }
+
+    return rc;
+}
+
+
+/*
+ * The work of a write, off the event loop: the body parsed, the rules
+ * edited, the generation written into free zone memory.  Nothing here
+ * touches the request or logs.
+ */
+
+static void
+ngx_http_status_policy_api_build(void *data, ngx_log_t *log)
+{
+    ngx_http_status_policy_api_job_t *job = data;
+
+    sp_live_set_t  *set, *publish;
+
+    if (job->more == NULL && job->op != NGX_HTTP_STATUS_POLICY_API_DELETE) {
+        job->more = sp_live_set_create();
+
+        if (job->more == NULL) {
+            job->rc = NGX_ERROR;
+            return;
         }
 
-        sp_live_set_destroy(set);
+        if (sp_live_set_parse(job->more,
+                              job->body ? (const char *) job->body : "",
+                              job->len, (char *) job->err, sizeof(job->err),
+                              &job->line)
+            != SP_OK)
+        {
+            job->rc = NGX_HTTP_BAD_REQUEST;
+            return;
+        }
+    }
 
-        if (rc != NGX_AGAIN) {
-            break;
+    set = sp_live_set_create();
+    if (set == NULL) {
+        job->rc = NGX_ERROR;
+        return;
+    }
+
+    job->rc = ngx_http_status_policy_api_edit(job->op, job->base, set,
+                                              job->more, &job->key,
+                                              &job->line);
+
+    publish = (job->op == NGX_HTTP_STATUS_POLICY_API_PUT) ? job->more : set;
+
+    if (job->rc == NGX_OK) {
+        job->count = sp_live_set_count(publish);
+        job->rc = ngx_http_status_policy_live_build(job->zone, job->base,
+                                                    publish, &job->block,
+                                                    &job->size);
+    }
+
+    sp_live_set_destroy(set);
+}
+
+
+#if (NGX_THREADS)
+
+static void
+ngx_http_status_policy_api_built(ngx_event_t *ev)
+{
+    ngx_http_status_policy_api_job_t *job = ev->data;
+
+    ngx_int_t            rc;
+    ngx_connection_t    *c;
+    ngx_http_request_t  *r;
+
+    r = job->r;
+    c = r->connection;
+
+    r->main->blocked--;
+    r->aio = 0;
+
+    rc = ngx_http_status_policy_api_publish(job);
+
+    if (rc == NGX_AGAIN) {
+        rc = ngx_http_status_policy_api_run(job);
+
+        if (rc == NGX_DONE) {
+            ngx_http_finalize_request(r, NGX_DONE);
+            return;
+        }
+    }
+
+    ngx_http_finalize_request(r, rc);
+    ngx_http_run_posted_requests(c);
+}
+
+#endif
+
+
+/*
+ * A built write published, or its error answered.  NGX_AGAIN: another
+ * write came first, and the job is to be run again.
+ */
+
+static ngx_int_t
+ngx_http_status_policy_api_publish(ngx_http_status_policy_api_job_t *job)
+{
+    size_t                               len;
+    ngx_int_t                            rc;
+    ngx_http_request_t                  *r;
+    ngx_http_status_policy_live_zone_t  *zone;
+
+    static u_char  lost[] = "other writes kept coming first; try again";
+
+    r = job->r;
+    zone = job->zone;
+    rc = job->rc;
+
+    if (rc == NGX_OK) {
+        rc = ngx_http_status_policy_live_commit(zone, job->base, job->block,
+                                                r->connection->log);
+
+        if (rc == NGX_AGAIN) {
+            ngx_http_status_policy_live_release(zone);
+            job->block = NULL;
+
+            if (++job->tries < NGX_HTTP_STATUS_POLICY_API_TRIES) {
+                return NGX_AGAIN;
+            }
         }
     }
 
     switch (rc) {
 
     case NGX_OK:
+        rc = ngx_http_status_policy_api_answer(job);
         break;
 
     case NGX_AGAIN:
-        return ngx_http_status_policy_api_error(r,
-                                                NGX_HTTP_SERVICE_UNAVAILABLE,
-                                                busy, sizeof(busy) - 1, 0);
-
-    case NGX_DECLINED:
-        len = ngx_snprintf(err, sizeof(err), "zone \"%V\" is full: the rules "
-                           "need %uz bytes", &zone->name, needed)
-              - err;
-        return ngx_http_status_policy_api_error(r, 507, err, len, 0);
-
-    case NGX_HTTP_CONFLICT:
-        len = ngx_snprintf(err, sizeof(err), "a rule of that pattern is "
-                           "already in zone \"%V\" (PATCH replaces it)",
-                           &zone->name)
-              - err;
-        return ngx_http_status_policy_api_error(r, NGX_HTTP_CONFLICT, err, len,
-                                                line);
-
-    case NGX_HTTP_NOT_FOUND:
-        len = ngx_snprintf(err, sizeof(err), "zone \"%V\" has no such rule",
-                           &zone->name)
-              - err;
-        return ngx_http_status_policy_api_error(r, NGX_HTTP_NOT_FOUND, err,
-                                                len, 0);
+        rc = ngx_http_status_policy_api_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                              lost, sizeof(lost) - 1, 0);
+        break;
 
     case NGX_HTTP_BAD_REQUEST:
-        len = ngx_snprintf(err, sizeof(err), "a pattern is \"= /path\", "
-                           "\"^~ /prefix\" or \"/prefix\"")
-              - err;
-        return ngx_http_status_policy_api_error(r, NGX_HTTP_BAD_REQUEST, err,
-                                                len, 0);
+        if (job->op != NGX_HTTP_STATUS_POLICY_API_DELETE) {
+            rc = ngx_http_status_policy_api_error(r, rc, job->err,
+                                                  ngx_strlen(job->err),
+                                                  job->line);
+            break;
+        }
+
+        len = ngx_snprintf(job->err, sizeof(job->err), "a pattern is "
+                           "\"= /path\", \"^~ /prefix\" or \"/prefix\"")
+              - job->err;
+        rc = ngx_http_status_policy_api_error(r, rc, job->err, len, 0);
+        break;
+
+    case NGX_DECLINED:
+        len = ngx_snprintf(job->err, sizeof(job->err), "zone \"%V\" is full: "
+                           "the rules need %uz bytes", &zone->name, job->size)
+              - job->err;
+        rc = ngx_http_status_policy_api_error(r, 507, job->err, len, 0);
+        break;
+
+    case NGX_HTTP_CONFLICT:
+        len = ngx_snprintf(job->err, sizeof(job->err), "a rule of that "
+                           "pattern is already in zone \"%V\" (PATCH "
+                           "replaces it)", &zone->name)
+              - job->err;
+        rc = ngx_http_status_policy_api_error(r, rc, job->err, len,
+                                              job->line);
+        break;
+
+    case NGX_HTTP_NOT_FOUND:
+        len = ngx_snprintf(job->err, sizeof(job->err), "zone \"%V\" has no "
+                           "such rule", &zone->name)
+              - job->err;
+        rc = ngx_http_status_policy_api_error(r, rc, job->err, len, 0);
+        break;
 
     default:
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        rc = NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
+
+    if (job->rc != NGX_OK) {
+        ngx_http_status_policy_live_release(zone);
+    }
+
+    ngx_http_status_policy_api_done(job);
+
+    return rc;
+}
+
+
+/* What a published write answers: 201, 200, or 204 for a DELETE. */
+
+static ngx_int_t
+ngx_http_status_policy_api_answer(ngx_http_status_policy_api_job_t *job)
+{
+    size_t               len, n;
+    u_char              *buf;
+    ngx_int_t            rc, status;
+    sp_str_t             name;
+    const char          *what;
+    const void          *g;
+    ngx_http_request_t  *r;
+    ngx_http_status_policy_live_zone_t  *zone;
+
+    r = job->r;
+    zone = job->zone;
 
     ngx_log_error(NGX_LOG_NOTICE, r->connection->log, 0,
                   "status_policy_zone \"%V\": %V by the API, %uz rules",
-                  &zone->name, &r->method_name, n);
+                  &zone->name, &r->method_name, job->count);
 
-    if (op == NGX_HTTP_STATUS_POLICY_API_DELETE) {
+    if (job->op == NGX_HTTP_STATUS_POLICY_API_DELETE) {
         r->header_only = 1;
         r->headers_out.status = NGX_HTTP_NO_CONTENT;
         r->headers_out.content_length_n = 0;
         return ngx_http_send_header(r);
     }
 
-    status = op == NGX_HTTP_STATUS_POLICY_API_POST ? NGX_HTTP_CREATED
-                                                   : NGX_HTTP_OK;
-    what = op == NGX_HTTP_STATUS_POLICY_API_POST ? "added"
-           : op == NGX_HTTP_STATUS_POLICY_API_PATCH ? "written" : NULL;
+    status = job->op == NGX_HTTP_STATUS_POLICY_API_POST ? NGX_HTTP_CREATED
+                                                        : NGX_HTTP_OK;
+    what = job->op == NGX_HTTP_STATUS_POLICY_API_POST ? "added"
+           : job->op == NGX_HTTP_STATUS_POLICY_API_PATCH ? "written" : NULL;
+    n = sp_live_set_count(job->more);
 
     name.data = (const char *) zone->name.data;
     name.len = zone->name.len;
 
     g = ngx_http_status_policy_live_enter(zone);
 
-    rc = sp_live_json_written(g, name, zone->sh->changes, what,
-                              more ? sp_live_set_count(more) : 0, NULL, 0, &len);
+    rc = sp_live_json_written(g, name, zone->sh->changes, what, n, NULL, 0,
+                              &len);
     buf = rc == SP_OK ? ngx_pnalloc(r->pool, len) : NULL;
 
     if (buf) {
-        rc = sp_live_json_written(g, name, zone->sh->changes, what,
-                                  more ? sp_live_set_count(more) : 0, (char *) buf, len,
-                                  &len);
+        rc = sp_live_json_written(g, name, zone->sh->changes, what, n,
+                                  (char *) buf, len, &len);
     }
 
     ngx_http_status_policy_live_leave(zone);
@@ -526,6 +756,17 @@ ngx_http_status_policy_api_write(ngx_http_request_t *r,
     }
 
     return ngx_http_status_policy_api_send(r, status, buf, len);
+}
+
+
+static void
+ngx_http_status_policy_api_done(ngx_http_status_policy_api_job_t *job)
+{
+    ngx_free(job->body);
+    job->body = NULL;
+    sp_live_set_destroy(job->more);
+    job->more = NULL;
+    job->zone->writing = 0;
 }
 
 

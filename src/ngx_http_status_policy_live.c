@@ -40,7 +40,11 @@ static void ngx_http_status_policy_live_set_aside(
     ngx_http_status_policy_live_zone_t *zone, const char *reason,
     ngx_uint_t line, ngx_log_t *log);
 static ngx_int_t ngx_http_status_policy_live_claim(
-    ngx_http_status_policy_live_zone_t *zone);
+    ngx_http_status_policy_live_zone_t *zone, ngx_int_t *slot);
+static void ngx_http_status_policy_live_unclaim(
+    ngx_http_status_policy_live_zone_t *zone, ngx_int_t *slot);
+static const void *ngx_http_status_policy_live_mark(
+    ngx_http_status_policy_live_zone_t *zone, ngx_int_t slot);
 static ngx_flag_t ngx_http_status_policy_live_gone(ngx_atomic_uint_t pid);
 static void ngx_http_status_policy_live_retire(
     ngx_http_status_policy_live_zone_t *zone, ngx_atomic_uint_t off,
@@ -71,6 +75,7 @@ ngx_http_status_policy_set_live_zone(ngx_conf_t *cf, ngx_command_t *cmd,
     }
 
     zone->slot = -1;
+    zone->wslot = -1;
 
     if (ngx_http_status_policy_live_parse(cf, zone, &size) != NGX_OK) {
         return NGX_CONF_ERROR;
@@ -478,10 +483,17 @@ ngx_http_status_policy_live_init_process(ngx_cycle_t *cycle)
 
     for (i = 0; i < smcf->live_zones.nelts; i++) {
 
-        if (ngx_http_status_policy_live_claim(zone[i]) != NGX_OK) {
+        /* one slot for its requests, one for a write being built */
+
+        if (ngx_http_status_policy_live_claim(zone[i], &zone[i]->slot)
+            != NGX_OK
+            || ngx_http_status_policy_live_claim(zone[i], &zone[i]->wslot)
+               != NGX_OK)
+        {
             ngx_log_error(NGX_LOG_WARN, cycle->log, 0,
-                          "status_policy_zone \"%V\": more than %d processes "
-                          "read the zone, this one reads it under its lock",
+                          "status_policy_zone \"%V\": more processes read the "
+                          "zone than its %d slots; this one reads it under "
+                          "its lock and answers writes 503",
                           &zone[i]->name,
                           NGX_HTTP_STATUS_POLICY_LIVE_READERS);
         }
@@ -530,12 +542,8 @@ ngx_http_status_policy_live_exit_process(ngx_cycle_t *cycle)
             ngx_http_status_policy_live_save(zone[i], 1, cycle->log);
         }
 
-        if (zone[i]->slot >= 0) {
-            zone[i]->sh->reading[zone[i]->slot] = 0;
-            ngx_memory_barrier();
-            zone[i]->sh->pid[zone[i]->slot] = 0;
-            zone[i]->slot = -1;
-        }
+        ngx_http_status_policy_live_unclaim(zone[i], &zone[i]->slot);
+        ngx_http_status_policy_live_unclaim(zone[i], &zone[i]->wslot);
     }
 }
 
@@ -543,7 +551,8 @@ ngx_http_status_policy_live_exit_process(ngx_cycle_t *cycle)
 /* a reader slot: a free one, or one whose process is gone (killed) */
 
 static ngx_int_t
-ngx_http_status_policy_live_claim(ngx_http_status_policy_live_zone_t *zone)
+ngx_http_status_policy_live_claim(ngx_http_status_policy_live_zone_t *zone,
+    ngx_int_t *slot)
 {
     ngx_uint_t                          i;
     ngx_atomic_uint_t                   pid;
@@ -559,12 +568,27 @@ ngx_http_status_policy_live_claim(ngx_http_status_policy_live_zone_t *zone)
             && ngx_atomic_cmp_set(&sh->pid[i], pid, (ngx_atomic_uint_t) ngx_pid))
         {
             sh->reading[i] = 0;
-            zone->slot = i;
+            *slot = i;
             return NGX_OK;
         }
     }
 
     return NGX_DECLINED;
+}
+
+
+static void
+ngx_http_status_policy_live_unclaim(ngx_http_status_policy_live_zone_t *zone,
+    ngx_int_t *slot)
+{
+    if (*slot < 0) {
+        return;
+    }
+
+    zone->sh->reading[*slot] = 0;
+    ngx_memory_barrier();
+    zone->sh->pid[*slot] = 0;
+    *slot = -1;
 }
 
 
@@ -585,18 +609,26 @@ ngx_http_status_policy_live_gone(ngx_atomic_uint_t pid)
 const void *
 ngx_http_status_policy_live_enter(ngx_http_status_policy_live_zone_t *zone)
 {
-    ngx_int_t                           slot;
+    ngx_atomic_uint_t  off;
+
+    if (zone->slot < 0) {
+        ngx_shmtx_lock(&zone->shpool->mutex);
+        off = zone->sh->current;
+        return off ? (u_char *) zone->shpool + off : NULL;
+    }
+
+    return ngx_http_status_policy_live_mark(zone, zone->slot);
+}
+
+
+static const void *
+ngx_http_status_policy_live_mark(ngx_http_status_policy_live_zone_t *zone,
+    ngx_int_t slot)
+{
     ngx_atomic_uint_t                   off, was;
     ngx_http_status_policy_live_shm_t  *sh;
 
     sh = zone->sh;
-    slot = zone->slot;
-
-    if (slot < 0) {
-        ngx_shmtx_lock(&zone->shpool->mutex);
-        off = sh->current;
-        return off ? (u_char *) zone->shpool + off : NULL;
-    }
 
     for ( ;; ) {
         off = sh->current;
@@ -627,75 +659,93 @@ ngx_http_status_policy_live_leave(ngx_http_status_policy_live_zone_t *zone)
 
 
 /*
- * Writes the set as a new generation and publishes it in place of base
- * (what this process entered, NULL for none), carrying the hit counts of
- * unchanged rules.  NGX_OK: published, and this process no longer reads
- * base; NGX_AGAIN: another write came first, build again from the
- * current one; NGX_DECLINED: the zone has no room, *needed says how much
- * it takes; NGX_ERROR otherwise.
+ * A write's base: the published generation, held in the process's write
+ * slot while the new one is built from it, which may take a thread a
+ * second or more; the process's requests go on using their own slot.
+ */
+
+const void *
+ngx_http_status_policy_live_hold(ngx_http_status_policy_live_zone_t *zone)
+{
+    return ngx_http_status_policy_live_mark(zone, zone->wslot);
+}
+
+
+void
+ngx_http_status_policy_live_release(ngx_http_status_policy_live_zone_t *zone)
+{
+    ngx_memory_barrier();
+    zone->sh->reading[zone->wslot] = 0;
+}
+
+
+/*
+ * Writes the set as a new generation into free zone memory (*block),
+ * carrying the hit counts of base's unchanged rules.  Safe in a thread
+ * of the thread pool: nothing but the zone's slab is shared.  NGX_DECLINED
+ * when the zone has no room (*size says how much it takes).
  */
 
 ngx_int_t
-ngx_http_status_policy_live_publish(ngx_http_status_policy_live_zone_t *zone,
-    const void *base, sp_live_set_t *set, size_t *needed, ngx_log_t *log)
+ngx_http_status_policy_live_build(ngx_http_status_policy_live_zone_t *zone,
+    const void *base, sp_live_set_t *set, u_char **block, size_t *size)
 {
-    u_char                             *block;
-    size_t                              size;
-    ngx_flag_t                          locked;
+    *block = NULL;
+    *size = sp_live_generation_size(set);
+
+    if (*size == 0) {
+        return NGX_ERROR;
+    }
+
+    *block = ngx_slab_alloc(zone->shpool, *size);
+
+    if (*block == NULL) {
+        return NGX_DECLINED;
+    }
+
+    if (sp_live_generation_write(set, *block, *size, base) != SP_OK) {
+        ngx_slab_free(zone->shpool, *block);
+        *block = NULL;
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * Publishes a built generation in place of base, with one atomic store,
+ * if base is still the published one; then base is no longer held, and
+ * is freed once no process reads it.  NGX_AGAIN, with the block freed:
+ * another write came first, build again from what it published.
+ */
+
+ngx_int_t
+ngx_http_status_policy_live_commit(ngx_http_status_policy_live_zone_t *zone,
+    const void *base, u_char *block, ngx_log_t *log)
+{
     ngx_atomic_uint_t                   off, base_off;
     ngx_http_status_policy_live_shm_t  *sh;
 
     sh = zone->sh;
-    locked = (zone->slot < 0);
     base_off = base ? (u_char *) base - (u_char *) zone->shpool : 0;
-
-    size = sp_live_generation_size(set);
-    *needed = size;
-
-    if (size == 0) {
-        return NGX_ERROR;
-    }
-
-    block = locked ? ngx_slab_alloc_locked(zone->shpool, size)
-                   : ngx_slab_alloc(zone->shpool, size);
-
-    if (block == NULL) {
-        return NGX_DECLINED;
-    }
-
-    if (sp_live_generation_write(set, block, size, base) != SP_OK) {
-        goto failed;
-    }
-
     off = block - (u_char *) zone->shpool;
 
     if (!ngx_atomic_cmp_set(&sh->current, base_off, off)) {
-        goto failed;
+        ngx_slab_free(zone->shpool, block);
+        return NGX_AGAIN;
     }
 
     (void) ngx_atomic_fetch_add(&sh->changes, 1);
     sh->changed = ngx_time();
 
-    if (!locked) {
-        ngx_http_status_policy_live_leave(zone);
-    }
+    ngx_http_status_policy_live_release(zone);
 
     if (base_off) {
         ngx_http_status_policy_live_retire(zone, base_off, log);
     }
 
     return NGX_OK;
-
-failed:
-
-    if (locked) {
-        ngx_slab_free_locked(zone->shpool, block);
-
-    } else {
-        ngx_slab_free(zone->shpool, block);
-    }
-
-    return sh->current != base_off ? NGX_AGAIN : NGX_ERROR;
 }
 
 
@@ -775,12 +825,7 @@ ngx_http_status_policy_live_free(ngx_http_status_policy_live_zone_t *zone,
 
     block = (u_char *) zone->shpool + off;
 
-    if (zone->slot < 0) {
-        ngx_slab_free_locked(zone->shpool, block);
-
-    } else {
-        ngx_slab_free(zone->shpool, block);
-    }
+    ngx_slab_free(zone->shpool, block);
 }
 
 

@@ -113,6 +113,8 @@ typedef struct {
     ngx_slab_pool_t                    *shpool;
     ngx_http_status_policy_live_shm_t  *sh;
     ngx_int_t                           slot;         /* this process's, -1 */
+    ngx_int_t                           wslot;        /* its API writes' */
+    ngx_flag_t                          writing;      /* one at a time */
     ngx_event_t                         save;         /* the state timer */
 } ngx_http_status_policy_live_zone_t;
 
@@ -388,9 +390,16 @@ const void *ngx_http_status_policy_live_enter(
     ngx_http_status_policy_live_zone_t *zone);
 void ngx_http_status_policy_live_leave(
     ngx_http_status_policy_live_zone_t *zone);
-ngx_int_t ngx_http_status_policy_live_publish(
+const void *ngx_http_status_policy_live_hold(
+    ngx_http_status_policy_live_zone_t *zone);
+void ngx_http_status_policy_live_release(
+    ngx_http_status_policy_live_zone_t *zone);
+ngx_int_t ngx_http_status_policy_live_build(
     ngx_http_status_policy_live_zone_t *zone, const void *base,
-    sp_live_set_t *set, size_t *needed, ngx_log_t *log);
+    sp_live_set_t *set, u_char **block, size_t *size);
+ngx_int_t ngx_http_status_policy_live_commit(
+    ngx_http_status_policy_live_zone_t *zone, const void *base,
+    u_char *block, ngx_log_t *log);
 
 /* ngx_http_status_policy_setup.c: postconfiguration */
 ngx_int_t ngx_http_status_policy_setup(ngx_conf_t *cf);
