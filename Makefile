@@ -199,6 +199,7 @@ $(BUILD)/bench_core: $(BENCH_SRCS) $(CORE_LIB)
 bench: deps $(BUILD)/bench_core module
 	bench/run-core-bench $(BUILD)
 	bench/run-nginx-bench $(BUILD)
+	bench/run-live-bench $(BUILD)
 	STATUS_POLICY_MODULE=$(MODULE) bench/mask-timing
 
 # the end-to-end part alone
