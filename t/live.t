@@ -29,7 +29,7 @@ my $http = <<'HTTP';
         }
 
         location /api/ {
-            client_max_body_size 1k;
+            client_max_body_size 100k;
             status_policy_api write=on;
         }
 
@@ -136,7 +136,7 @@ is(api('DELETE', '/ro/shop?pattern=%3D%20%2Fp%2F1')->{status}, 403,
    'DELETE too');
 is(api('PUT', '/ro/shop', "")->{status}, 403, 'PUT too');
 is(api('GET', '/ro/shop')->{status}, 200, 'reads are allowed');
-$r = api('POST', '/api/shop', "410 = /big\n" . ('#' x 2000) . "\n");
+$r = api('POST', '/api/shop', "410 = /big\n" . ('#' x 110_000) . "\n");
 is($r->{status}, 413, 'above client_max_body_size: 413');
 is($r->{json}{status}, 413, 'as JSON');
 $r = api('OPTIONS', '/api/shop');
@@ -224,7 +224,7 @@ is(h2api('POST', '/api/shop', "999 /x\n")->{json}{line}, 1,
 # nginx answers 413 and resets the stream while curl may still be sending:
 # curl then sometimes reports the reset (exit 92) and not the answer, so
 # the answer is also read in the access log
-$r = h2api('POST', '/api/shop', "410 = /h2-big\n" . ('#' x 2000));
+$r = h2api('POST', '/api/shop', "410 = /h2-big\n" . ('#' x 110_000));
 if ($r->{status}) {
     is($r->{status}, 413, '413 over HTTP/2');
     is($r->{json}{status}, 413, 'as JSON');
@@ -259,6 +259,45 @@ api('PUT', '/api/other', "410 /var/\n410 = /h2c\n");
 isnt(api('GET', '/api/other')->{json}{digest}, undef, 'another zone');
 is(api('GET', '/api/other')->{json}{digest}, $now->{digest},
    'the same rules in another order: the same digest');
+
+# replaced generations are freed: a zone of 64k takes any number of writes
+# of a body that fills a good part of it
+my $body = join '', map { sprintf "410 = /gen/%04d/some/longer/path\n", $_ } 1 .. 100;
+my %codes;
+$codes{ api('PUT', '/api/other', $body)->{status} }++ for 1 .. 60;
+is_deeply(\%codes, { 200 => 60 }, '60 PUTs into a small zone: no 507');
+$r = api('PUT', '/api/other', $body . join '', map { "410 = /more/$_/and/more/and/more\n" } 1 .. 2000);
+is($r->{status}, 507, 'a body larger than the zone: 507');
+like($r->{json}{error}, qr/zone "other" is full: the rules need \d+ bytes/,
+     'saying how much it needs');
+is(api('GET', '/api/other?path=/gen/0001/some/longer/path')->{status}, 200,
+   'and the zone keeps its rules');
+
+# a worker killed: its slot is taken over, the zone answers on
+my ($victim) = $t->error_log =~ /start worker process (\d+)\n(?![\s\S]*start worker process)/;
+my $before = () = $t->error_log =~ /start worker process/g;
+kill 'KILL', $victim;
+ok($t->wait_for_log(qr/worker process $victim exited on signal 9/),
+   'a worker killed');
+for (1 .. 50) {
+    last if (() = $t->error_log =~ /start worker process/g) > $before;
+    sleep 0.1;
+}
+$codes{$_} = 0 for keys %codes;
+$codes{ status('/h2c') }++ for 1 .. 20;
+is($codes{410}, 20, 'every worker, the new one too, answers with the zone');
+$codes{ api('PUT', '/api/other', $body)->{status} }++ for 1 .. 20;
+is($codes{200}, 20, 'and writes go on');
+
+# a reload nginx refuses leaves the zone as it is
+my $saved_http = $t->{http};
+$t->{http} =~ s/status_policy_use shop;/status_policy_use nosuch;/;
+$t->write_files;
+ok($t->reload_refused(qr/status_policy_use: unknown zone "nosuch"/),
+   'a reload naming an unknown zone is refused');
+is(status('/h2c'), 410, 'the zone still answers');
+$t->{http} = $saved_http;
+$t->write_files;
 
 # the rules survive a reload, and a restart through the state file
 my $digest = api('GET', '/api/shop')->{json}{digest};
