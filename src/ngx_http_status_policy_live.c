@@ -435,12 +435,15 @@ ngx_http_status_policy_live_set_aside(ngx_http_status_policy_live_zone_t *zone,
         return;
     }
 
-    aside = ngx_alloc(zone->state.len + sizeof(".bad"), log);
+    aside = ngx_alloc(zone->state.len + sizeof(".bad-") + NGX_TIME_T_LEN,
+                      log);
     if (aside == NULL) {
         return;
     }
 
-    ngx_sprintf(aside, "%V.bad%Z", &zone->state);
+    /* as status_policy_hits_state does: FILE.bad-UNIXTIME */
+
+    ngx_sprintf(aside, "%V.bad-%T%Z", &zone->state, ngx_time());
 
     if (ngx_rename_file(zone->state.data, aside) == NGX_FILE_ERROR) {
         ngx_log_error(NGX_LOG_ALERT, log, ngx_errno,

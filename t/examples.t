@@ -68,6 +68,7 @@ sub example {
     $conf =~ s{/etc/nginx/}{%%PREFIX%%/}g;
     $conf =~ s{/var/log/nginx/}{%%PREFIX%%/}g;
     $conf =~ s{/var/www/}{%%PREFIX%%/www/}g;
+    $conf =~ s{/var/lib/nginx/}{%%PREFIX%%/}g;
     my $temp = join '', map { "    ${_}_temp_path %%PREFIX%%/${_}_temp;\n" }
                    qw(client_body proxy fastcgi uwsgi scgi);
     $conf =~ s/^http \{\n/http {\n$temp/m or die "$name: no http block";
@@ -236,9 +237,9 @@ for my $rules (sort glob "$EX/*.rules") {
 {
     # every scenario is exercised below
     my @confs = sort map { m{([^/]+)$} } glob "$EX/*.conf";
-    is_deeply(\@confs, [sort qw(demo.conf dry-run-rollout.conf monitoring.conf
-                                private-api.conf scanner-defence.conf
-                                site-migration.conf)],
+    is_deeply(\@confs, [sort qw(demo.conf dry-run-rollout.conf live-rules.conf
+                                monitoring.conf private-api.conf
+                                scanner-defence.conf site-migration.conf)],
               'every example has its scenario here (demo.conf: make run)');
 
     # the files the comments point to exist
@@ -350,6 +351,65 @@ for my $rules (sort glob "$EX/*.rules") {
        'access log: the action and the rule (file:line)')
         or diag $t->access_log;
     $t->stop;
+}
+
+# --- live-rules.conf ------------------------------------------------------
+
+{
+    my $name = 'live-rules.conf';
+    my ($t, $port) = example($name,
+        files => { 'retired.rules' => slurp("$EX/retired.rules") });
+    nginx_t($t, $name);
+    $t->start;
+    my $p = $t->prefix;
+    my $backend = http_backend({
+        $t->port($port->{9000}) => sub {            # the token service
+            my ($method, $uri, $h) = @_;
+            return ($h->{authorization} // '') eq 'Bearer cms-token'
+                   ? (204, [], '') : (401, [], "no\n");
+        },
+        $t->port($port->{8000}) => sub { (200, [], "the shop\n") },
+    }, "$p/backend.log");
+
+    my $api = $t->port($port->{8081});
+    my $send = sub {
+        my ($method, $path, $body, @headers) = @_;
+        my $h = join '', map { "$_\r\n" } @headers;
+        my $len = defined $body ? "Content-Length: " . length($body) . "\r\n"
+                                : '';
+        my ($r) = TestNginx::parse_responses($t->raw(
+            "$method $path HTTP/1.1\r\nHost: api\r\nConnection: close\r\n"
+            . "$h$len\r\n" . ($body // ''), port => $api));
+        return $r // { status => 0 };
+    };
+    my $shop = sub { $t->get($_[0], host => 'shop.example')->{status} };
+
+    my $lines = "410 = /p/blue-kettle\n301 /p/old-range/ /c/kettles/\n";
+    is($send->('PATCH', '/rules-admin/products', $lines)->{status}, 401,
+       'a write without the token: refused by auth_request');
+    is($send->('PATCH', '/rules/products', $lines)->{status}, 403,
+       'a write to the read-only API: 403');
+    is($shop->('/p/blue-kettle'), 200, 'nothing changed');
+    is($send->('PATCH', '/rules-admin/products', $lines,
+               'Authorization: Bearer cms-token')->{status}, 200,
+       'the CMS with its token: 200');
+    is($shop->('/p/blue-kettle'), 410, 'the shop answers 410 at once');
+    is($shop->('/p/old-range/x'), 301, 'and moves the old range');
+    my $r = $send->('GET', '/rules/products?path=/p/blue-kettle');
+    like($r->{body}, qr/"pattern":"= \/p\/blue-kettle"/,
+         'monitoring reads the rule');
+    is($t->get('/rules/products', port => $api, from => '127.0.0.2')->{status},
+       403, 'another address: 403');
+    like($t->get('/metrics', host => 'shop.example')->{body},
+         qr/^status_policy_live_rules\{zone="products"\} 2$/m,
+         'the zone in the metrics');
+    $t->stop;
+    like($t->slurp('products.state'), qr/^410 = \/p\/blue-kettle$/m,
+         'the state file holds the rules');
+    $t->start;
+    is($shop->('/p/blue-kettle'), 410, 'and a restart reads them back');
+    $t->stop;
+    stop_backend($backend);
 }
 
 # --- private-api.conf -----------------------------------------------------
