@@ -300,6 +300,20 @@ is(status('/h2c'), 410, 'the zone still answers');
 $t->{http} = $saved_http;
 $t->write_files;
 
+# the checker: a body linted as the API takes it, with the digest the zone
+# reports once it holds it; and explain on the zone's state file
+my $check = $ENV{STATUS_POLICY_CHECK} || "$TestNginx::ROOT/build/status-policy-check";
+$t->write_file('body.rules', "410 = /h2c\n410 /var/\n");
+my $lint = `'$check' lint --zone '@{[ $t->prefix ]}/body.rules' 2>&1`;
+my $digest_now = api('GET', '/api/shop')->{json}{digest};
+like($lint, qr/body\.rules: 2 rules, digest \Q$digest_now\E$/,
+     'lint --zone gives the digest the zone reports');
+$t->write_file('bad.rules', "410 = /a\n410 ~ \\.php\$\n");
+$lint = `'$check' lint --zone '@{[ $t->prefix ]}/bad.rules' 2>&1`;
+is($? >> 8, 1, 'lint --zone fails on a regex');
+like($lint, qr/bad\.rules:2: a zone holds exact and prefix rules/,
+     'naming the line, as the API would');
+
 # the rules survive a reload, and a restart through the state file
 my $digest = api('GET', '/api/shop')->{json}{digest};
 $t->reload_and_drain;
@@ -308,6 +322,9 @@ is(api('GET', '/api/shop')->{json}{digest}, $digest, 'the same digest');
 ok($t->wait_for_log(qr/./, 'shop.state', 5), 'the state file is written');
 $t->stop;
 like($t->slurp('shop.state'), qr/^410 = \/h2c$/m, 'holding the rules');
+like(`'$check' explain '@{[ $t->prefix ]}/shop.state' /var/x 2>&1`,
+     qr/shop\.state:\d+: 410 \/var\/ \(prefix match\)/,
+     'explain reads the state file as a rules file');
 $t->start;
 is(status('/h2c'), 410, 'a restart reads them back');
 is(api('GET', '/api/shop')->{json}{digest}, $digest, 'the same digest');

@@ -11,7 +11,7 @@ namespace check_tool {
 namespace {
 
 const char kUsage[] =
-    "usage: status-policy-check lint [-i] FILE...\n"
+    "usage: status-policy-check lint [-i | --zone] FILE...\n"
     "       status-policy-check explain [-i] FILE... PATH\n"
     "       status-policy-check replay [-i] [--json] [--top N] FILE... "
     "ACCESS_LOG\n"
@@ -38,6 +38,10 @@ const char kDetails[] =
     "           with where each rule is and its last hit, for review\n"
     "\n"
     "  -i, --ignore-case  as with status_policy_ignore_case on\n"
+    "  --zone             lint: check each FILE as a body for\n"
+    "                     status_policy_api (exact and prefix rules, each\n"
+    "                     pattern once) and print the digest the zone\n"
+    "                     reports once it holds them\n"
     "  --json             replay: print JSON instead of tables\n"
     "  --top N            replay: example paths shown per rule (default 5)\n"
     "  --since TIME       unused: also list rules whose last hit is older;\n"
@@ -147,6 +151,8 @@ std::string parse_options(int argc, char **argv, Options &options)
             options.help = true;
         } else if (arg == "-i" || arg == "--ignore-case") {
             options.ignore_case = true;
+        } else if (arg == "--zone") {
+            options.zone = true;
         } else if (arg == "--json") {
             options.json = true;
         } else if (takes_value(args, i, "--since", value)) {
@@ -185,6 +191,9 @@ std::string parse_options(int argc, char **argv, Options &options)
     }
     if (options.json && c != "replay" && c != "unused") {
         return "--json is an option of replay and unused";
+    }
+    if (options.zone && c != "lint") {
+        return "--zone is an option of lint";
     }
     if (options.since_given && c != "unused") {
         return "--since is an option of unused";

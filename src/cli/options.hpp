@@ -13,6 +13,7 @@ struct Options {
     std::string command;                // lint, explain, replay, unused
     std::vector<std::string> operands;  // files, then PATH or ACCESS_LOG
     bool ignore_case = false;
+    bool zone = false;                  // lint --zone
     bool json = false;
     size_t top = 5;
     bool help = false;

@@ -1,7 +1,7 @@
 // status-policy-check: checks rules files without nginx, with the same core
 // the module uses.
 //
-//   status-policy-check lint [-i] FILE...
+//   status-policy-check lint [-i | --zone] FILE...
 //   status-policy-check explain [-i] FILE... PATH
 //   status-policy-check replay [-i] [--json] [--top N] FILE... ACCESS_LOG
 //   status-policy-check unused [-i] [--since TIME] [--json] FILE... STATE
@@ -20,6 +20,7 @@
 #include "replay_command.hpp"
 #include "rules.hpp"
 #include "unused_command.hpp"
+#include "zone_lint.hpp"
 
 namespace {
 
@@ -28,6 +29,10 @@ using namespace check_tool;
 int run(const Options &options)
 {
     std::vector<std::string> files = options.operands;
+
+    if (options.command == "lint" && options.zone) {
+        return lint_zone_bodies(files);
+    }
 
     if (options.command == "lint") {
         Ruleset rs = load_rules(files, options.ignore_case, true);

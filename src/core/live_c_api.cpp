@@ -135,6 +135,15 @@ size_t sp_live_set_count(const sp_live_set_t *set) noexcept
     return set->set.size();
 }
 
+uint64_t sp_live_set_digest(const sp_live_set_t *set) noexcept
+{
+    try {
+        return status_policy::live_digest(set->set);
+    } catch (...) {
+        return 0;
+    }
+}
+
 size_t sp_live_generation_size(const sp_live_set_t *set) noexcept
 {
     try {

@@ -479,6 +479,9 @@ int sp_live_set_remove(sp_live_set_t *set, const char *key, size_t len)
 
 size_t sp_live_set_count(const sp_live_set_t *set) SP_NOEXCEPT;
 
+/* The digest a zone holding the set reports. */
+uint64_t sp_live_set_digest(const sp_live_set_t *set) SP_NOEXCEPT;
+
 /* The bytes of the set's generation, 0 if it cannot have one. */
 size_t sp_live_generation_size(const sp_live_set_t *set) SP_NOEXCEPT;
 
