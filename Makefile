@@ -239,7 +239,7 @@ FUZZ_SHORT_SECONDS ?= 10
 FUZZ_FLAGS  = -std=c++17 -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
               -fno-sanitize-recover=all -Isrc/core $(SP_DEFS)
 
-FUZZ_TARGETS = rules report spike state regex
+FUZZ_TARGETS = rules report spike state regex live
 
 # the core is compiled once for every target, and kept
 FUZZ_CORE_OBJS = $(CORE_SRCS:src/core/%.cpp=$(BUILD)/fuzz-core/%.o)

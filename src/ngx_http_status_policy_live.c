@@ -122,7 +122,11 @@ ngx_http_status_policy_live_parse(ngx_conf_t *cf,
 
     for (i = 1; i < cf->args->nelts; i++) {
 
-        if (ngx_strncmp(value[i].data, "zone=", 5) == 0 && *size == 0) {
+        if (ngx_strncmp(value[i].data, "zone=", 5) == 0) {
+
+            if (*size) {
+                goto duplicate;
+            }
 
             zone->name.data = value[i].data + 5;
             p = (u_char *) ngx_strchr(zone->name.data, ':');
@@ -153,9 +157,12 @@ ngx_http_status_policy_live_parse(ngx_conf_t *cf,
             continue;
         }
 
-        if (ngx_strncmp(value[i].data, "state=", 6) == 0
-            && zone->state.data == NULL)
-        {
+        if (ngx_strncmp(value[i].data, "state=", 6) == 0) {
+
+            if (zone->state.data) {
+                goto duplicate;
+            }
+
             s.data = value[i].data + 6;
             s.len = value[i].len - 6;
 
@@ -176,14 +183,22 @@ ngx_http_status_policy_live_parse(ngx_conf_t *cf,
         }
 
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "status_policy_zone: invalid or duplicate "
-                           "parameter \"%V\"", &value[i]);
+                           "status_policy_zone: invalid parameter \"%V\"",
+                           &value[i]);
+        return NGX_ERROR;
+
+    duplicate:
+
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "status_policy_zone: duplicate parameter \"%V\"",
+                           &value[i]);
         return NGX_ERROR;
     }
 
     if (*size == 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "status_policy_zone: no zone=NAME:SIZE");
+                           "status_policy_zone: \"zone=NAME:SIZE\" is "
+                           "required");
         return NGX_ERROR;
     }
 

@@ -98,7 +98,7 @@ static ngx_command_t  ngx_http_status_policy_commands[] = {
       NULL },
 
     { ngx_string("status_policy_zone"),
-      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE12,
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
       ngx_http_status_policy_set_live_zone,
       NGX_HTTP_MAIN_CONF_OFFSET,
       0,

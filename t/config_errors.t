@@ -165,6 +165,83 @@ for my $case (@file) {
     is($rc, 0, 'status_mask with several codes is accepted') or diag $out;
 }
 
+# live zones: every bad parameter is named, with the place
+{
+    my @live = (
+        ['status_policy_zone zone=a:16k;',
+         'status_policy_zone: invalid zone size "16k", expected at least 64k'],
+        ['status_policy_zone zone=a:lots;',
+         'status_policy_zone: invalid zone size "lots", expected at least 64k'],
+        ['status_policy_zone zone=a;',
+         'status_policy_zone: invalid zone "zone=a", expected zone=NAME:SIZE'],
+        ['status_policy_zone state=x.state;',
+         'status_policy_zone: "zone=NAME:SIZE" is required'],
+        ['status_policy_zone zone=a:1m zone=b:1m;',
+         'status_policy_zone: duplicate parameter "zone=b:1m"'],
+        ['status_policy_zone zone=a:1m state=x state=y;',
+         'status_policy_zone: duplicate parameter "state=y"'],
+        ['status_policy_zone zone=a:1m state=;',
+         'status_policy_zone: empty state file'],
+        ['status_policy_zone zone=a:1m size=3;',
+         'status_policy_zone: invalid parameter "size=3"'],
+        ["status_policy_zone zone=a:1m;\nstatus_policy_zone zone=a:1m;",
+         'status_policy_zone: zone "a" is duplicate'],
+    );
+    for my $case (@live) {
+        my ($directive, $reason) = @$case;
+        my $t = TestNginx->new(http => "$directive\n"
+            . "server { listen 127.0.0.1:%%PORT%%; }\n");
+        my ($rc, $out) = $t->test_config;
+        my $p = $t->prefix;
+        is($rc, 1, "nginx -t fails: $directive");
+        like($out, qr{\[emerg\] \Q$reason\E in \Q$p\E/nginx\.conf:\d+},
+             "reason and place: $directive");
+    }
+
+    my @inline = (
+        ["status_policy_use a;\n        status_policy_use a;",
+         '"status_policy_use" directive is duplicate'],
+        ['location /api/ { status_policy_api write=yes; }',
+         'status_policy_api: invalid parameter "write=yes", expected write=on or write=off'],
+        ['location /api/ { status_policy_api; status_policy_api; }',
+         '"status_policy_api" directive is duplicate'],
+    );
+    for my $case (@inline) {
+        my ($directive, $reason) = @$case;
+        my $t = TestNginx->new(http => "status_policy_zone zone=a:1m;\n"
+            . "server { listen 127.0.0.1:%%PORT%%;\n        $directive\n}\n");
+        my ($rc, $out) = $t->test_config;
+        my $p = $t->prefix;
+        is($rc, 1, "nginx -t fails: $directive");
+        like($out, qr{\[emerg\] \Q$reason\E in \Q$p\E/nginx\.conf:\d+},
+             "reason and place: $directive");
+    }
+
+    my $t = TestNginx->new(http => <<'HTTP');
+    server {
+        listen 127.0.0.1:%%PORT%%;
+        location / {
+            status_policy_use nowhere;
+        }
+    }
+HTTP
+    my ($rc, $out) = $t->test_config;
+    my $p = $t->prefix;
+    is($rc, 1, 'nginx -t fails: status_policy_use with an unknown zone');
+    like($out, qr{\[emerg\] status_policy_use: unknown zone "nowhere" in \Q$p\E/nginx\.conf:\d+},
+         'reason and place: unknown zone');
+
+    $t = TestNginx->new(http => <<'HTTP');
+    server {
+        listen 127.0.0.1:%%PORT%%;
+        status_policy_use later;
+    }
+    status_policy_zone zone=later:1m;
+HTTP
+    ($rc, $out) = $t->test_config;
+    is($rc, 0, 'status_policy_use may come before its zone') or diag $out;
+}
+
 # spike zones: every bad parameter is named, with the place
 {
     my @spike = (

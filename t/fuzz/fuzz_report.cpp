@@ -68,9 +68,9 @@ std::vector<std::string> pieces(std::string_view in)
     return out;
 }
 
-// A report of one zone with one path and one rule, made of the given
-// strings.  It points into itself (and its copy of the strings): build it
-// in place.
+// A report of one zone with one path, one rule and one live zone, made of
+// the given strings.  It points into itself (and its copy of the strings):
+// build it in place.
 struct Fixture {
     std::vector<std::string> p;
     sp_spike_path_t path{};
@@ -80,6 +80,7 @@ struct Fixture {
     int codes[2] = {404, 410};
     sp_report_zone_t zone{};
     sp_report_rule_t rule{};
+    sp_report_live_t live{};
     sp_report_t report{};
 
     Fixture(std::vector<std::string> strings, size_t size)
@@ -141,6 +142,14 @@ struct Fixture {
         report.nzones = 1;
         report.rules = &rule;
         report.nrules = 1;
+
+        // a live zone, named by a hostile string
+        live.name = {p[2].data(), p[2].size()};
+        live.rules = size;
+        live.digest = 0xfedcba9876543210ULL ^ size;
+        live.changes = size / 2;
+        report.live = &live;
+        report.nlive = 1;
     }
 
     Fixture(const Fixture &) = delete;
