@@ -268,7 +268,7 @@ sub access_log { $_[0]->slurp('access.log') }
 sub wait_for_log {
     my ($self, $re, $name, $timeout) = @_;
     $name //= 'error.log';
-    my $deadline = time + ($timeout // 5);
+    my $deadline = time + ($timeout // 5) * $SLOW;
     while (1) {
         my $log = $self->slurp($name);
         return $1 // $& if $log =~ $re;
