@@ -11,11 +11,13 @@ use lib 't/lib';
 use TestNginx;
 
 my $http = <<'HTTP';
+    log_format pids '$pid $status $uri';
     status_policy_zone zone=shop:1m state=%%PREFIX%%/shop.state;
     status_policy_zone zone=other:64k;
 
     server {
-        listen 127.0.0.1:%%PORT%%;
+        # reuseport: the kernel spreads connections over both workers
+        listen 127.0.0.1:%%PORT%% reuseport;
         listen 127.0.0.1:%%PORT2%% http2;
         server_name localhost;
 
@@ -48,6 +50,11 @@ my $http = <<'HTTP';
 
         location = /report {
             status_policy_report json;
+        }
+
+        location /seen/ {
+            access_log %%PREFIX%%/pids.log pids;
+            return 200 "backend\n";
         }
 
         location /var/ {
@@ -109,12 +116,16 @@ is($r->{status}, 409, 'POST of an existing pattern: 409');
 is($r->{json}{line}, 2, 'naming its line');
 is(status('/p/2'), 200, 'all or nothing: the other line is not added');
 
-# every worker sees a write at once
+# every worker sees a write at once: the first requests after it, spread
+# over both workers, all meet the new rule
+is(api('POST', '/api/shop', "410 /seen/\n")->{status}, 201, 'one more rule');
 my %seen;
 for (1 .. 40) {
-    $seen{ status('/p/1') }++;
+    $seen{ status("/seen/$_") }++;
 }
-is_deeply(\%seen, { 410 => 40 }, 'every worker answers with the new rules');
+is_deeply(\%seen, { 410 => 40 }, 'the next 40 requests all meet it');
+my %pids = map { (split ' ')[0] => 1 } grep { / 410 / } split /\n/, $t->slurp('pids.log');
+is(scalar keys %pids, 2, 'answered by both workers');
 
 # errors of a body name the line
 $r = api('POST', '/api/shop', "410 = /a\n\n999 /b\n");
@@ -159,7 +170,7 @@ is(api('GET', '/api/shop?path=/nothing')->{status}, 404,
 # PATCH adds or replaces
 $r = api('PATCH', '/api/shop', "451 = /p/1\n410 = /p/3\n");
 is($r->{status}, 200, 'PATCH: 200');
-is($r->{json}{count}, 3, 'one replaced, one added');
+is($r->{json}{count}, 4, 'one replaced, one added (with /seen/)');
 is(status('/p/1'), 451, 'the replaced rule answers');
 is(status('/p/3'), 410, 'the added one too');
 
