@@ -30,8 +30,9 @@ struct VectorscanSet::Impl {
 
 namespace {
 
-// One pass reports each pattern once; a pattern that can match the empty
-// string matches every path, as it does with PCRE2.
+// One pass reports each pattern once.  ALLOWEMPTY only lets
+// hs_expression_info() describe a pattern that can match the empty
+// string: such a pattern is not scanned (see build()).
 unsigned flags_of(bool caseless)
 {
     return HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY
@@ -71,6 +72,13 @@ bool VectorscanSet::build(const std::vector<Pattern> &patterns,
         bool ok = text.find('\0') == std::string::npos
                   && hs_expression_info(text.c_str(), flags_of(p.caseless),
                                         &info, &error) == HS_SUCCESS;
+        // Next to a pattern that can match the empty string, a pass may
+        // report that match alone and miss a lower pattern matching
+        // further on (Vectorscan 5.4): such patterns run on PCRE2, in
+        // their place
+        if (ok && info != nullptr && info->min_width == 0) {
+            ok = false;
+        }
         if (info != nullptr) {
             std::free(info);
         }

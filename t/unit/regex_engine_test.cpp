@@ -249,3 +249,37 @@ TEST(RegexEngines, WhatVectorscanRefusesStaysOnPcre2InItsPlace)
 }
 
 } // namespace
+
+namespace {
+
+// Vectorscan, given a regex that can match the empty string next to
+// others, may report the empty match alone and miss an earlier rule that
+// matches further on ("xx" after "" in a 26-byte path): such regexes stay
+// on PCRE2, in their place.
+TEST(RegexEngines, RegexesMatchingEmptyStayOnPcre2)
+{
+    for (const char *empty : {"", "a?", "(x)*"}) {
+        const std::vector<std::string> patterns = {
+            "xx", empty, "upload[-_]?shell\\.(php|asp)"};
+        RegexSet set;
+        for (uint32_t r = 0; r < patterns.size(); r++) {
+            set.add(RegexSet::compile(patterns[r], false, "", 0), patterns[r],
+                    false, r);
+        }
+        set.build(RegexSet::Engine::vectorscan);
+        for (const std::string &path :
+             {std::string("/yA") + std::string(21, 'a') + "xx",
+              std::string("/yA") + std::string(21, '\0') + "xx",
+              std::string("abxx")}) {
+            RegexSet::Match m;
+            ASSERT_TRUE(set.match(path.data(), path.size(), m));
+            EXPECT_EQ(m.rule, 0u) << "\"" << empty << "\" second, path of "
+                                  << path.size() << " bytes";
+        }
+        RegexSet::Match m;
+        ASSERT_TRUE(set.match("/other", 6, m));
+        EXPECT_EQ(m.rule, 1u) << "the empty match still answers in its place";
+    }
+}
+
+} // namespace
