@@ -75,11 +75,10 @@ static ngx_int_t ngx_http_status_policy_api_publish(
     ngx_http_status_policy_api_job_t *job);
 static ngx_int_t ngx_http_status_policy_api_answer(
     ngx_http_status_policy_api_job_t *job);
+static ngx_int_t ngx_http_status_policy_api_edit(
+    ngx_http_status_policy_api_job_t *job, sp_live_set_t *set);
 static void ngx_http_status_policy_api_done(
     ngx_http_status_policy_api_job_t *job);
-static ngx_int_t ngx_http_status_policy_api_edit(
-    ngx_http_status_policy_api_op_e op, const void *base, sp_live_set_t *set,
-    sp_live_set_t *more, ngx_str_t *key, unsigned *line);
 static ngx_int_t ngx_http_status_policy_api_zone(ngx_http_request_t *r,
     ngx_http_status_policy_live_zone_t **zone);
 static ngx_int_t ngx_http_status_policy_api_arg(ngx_http_request_t *r,
@@ -333,7 +332,7 @@ ngx_http_status_policy_api_get(ngx_http_request_t *r,
     int         rc;
     size_t      len, prefix;
     u_char     *buf;
-    uint32_t    rule, from;
+    uint32_t    rule;
     ngx_int_t   limit;
     ngx_str_t   path, after, arg;
     sp_str_t    name;
@@ -366,7 +365,6 @@ ngx_http_status_policy_api_get(ngx_http_request_t *r,
         ngx_str_null(&after);
     }
 
-    from = 0;
     rule = 0;
     g = ngx_http_status_policy_live_enter(zone);
 
@@ -383,9 +381,9 @@ ngx_http_status_policy_api_get(ngx_http_request_t *r,
         rc = sp_live_json_rule(g, name, rule, NULL, 0, &len);
 
     } else {
-        from = sp_live_after(g, (const char *) after.data, after.len);
-        rc = sp_live_json_page(g, name, from, (uint32_t) limit,
-                               zone->sh->changes, NULL, 0, &len);
+        rc = sp_live_json_page(g, name, (const char *) after.data, after.len,
+                               (uint32_t) limit, zone->sh->changes, NULL, 0,
+                               &len);
     }
 
     buf = rc == SP_OK ? ngx_pnalloc(r->pool, len) : NULL;
@@ -393,7 +391,8 @@ ngx_http_status_policy_api_get(ngx_http_request_t *r,
     if (buf) {
         rc = path.data
              ? sp_live_json_rule(g, name, rule, (char *) buf, len, &len)
-             : sp_live_json_page(g, name, from, (uint32_t) limit,
+             : sp_live_json_page(g, name, (const char *) after.data,
+                                 after.len, (uint32_t) limit,
                                  zone->sh->changes, (char *) buf, len, &len);
     }
 
@@ -554,17 +553,18 @@ ngx_http_status_policy_api_build(void *data, ngx_log_t *log)
         return;
     }
 
-    job->rc = ngx_http_status_policy_api_edit(job->op, job->base, set,
-                                              job->more, &job->key,
-                                              &job->line);
+    job->rc = ngx_http_status_policy_api_edit(job, set);
 
     publish = (job->op == NGX_HTTP_STATUS_POLICY_API_PUT) ? job->more : set;
 
     if (job->rc == NGX_OK) {
-        job->count = sp_live_set_count(publish);
         job->rc = ngx_http_status_policy_live_build(job->zone, job->base,
                                                     publish, &job->block,
                                                     &job->size);
+    }
+
+    if (job->rc == NGX_OK) {
+        job->count = sp_live_count(job->block);
     }
 
     sp_live_set_destroy(set);
@@ -772,38 +772,53 @@ ngx_http_status_policy_api_done(ngx_http_status_policy_api_job_t *job)
 
 /*
  * The rules a write publishes: the current ones (base) with the change,
- * in set; a PUT publishes its body as it is.
+ * in set, a layer over the base's own base if the change is small; a PUT
+ * publishes its body as it is.
  */
 
 static ngx_int_t
-ngx_http_status_policy_api_edit(ngx_http_status_policy_api_op_e op,
-    const void *base, sp_live_set_t *set, sp_live_set_t *more,
-    ngx_str_t *key, unsigned *line)
+ngx_http_status_policy_api_edit(ngx_http_status_policy_api_job_t *job,
+    sp_live_set_t *set)
 {
-    int  rc;
+    int  rc, op;
 
-    if (op == NGX_HTTP_STATUS_POLICY_API_PUT) {
+    switch (job->op) {
+
+    case NGX_HTTP_STATUS_POLICY_API_PUT:
         return NGX_OK;
+
+    case NGX_HTTP_STATUS_POLICY_API_POST:
+        op = SP_LIVE_POST;
+        break;
+
+    case NGX_HTTP_STATUS_POLICY_API_PATCH:
+        op = SP_LIVE_PATCH;
+        break;
+
+    default: /* NGX_HTTP_STATUS_POLICY_API_DELETE */
+        op = SP_LIVE_DELETE;
     }
 
-    if (sp_live_set_load(set, base) != SP_OK) {
+    rc = sp_live_edit(set, job->base, op, job->more,
+                      (const char *) job->key.data, job->key.len, &job->line);
+
+    switch (rc) {
+
+    case SP_OK:
+        return NGX_OK;
+
+    case SP_LIVE_CONFLICT:
+        return NGX_HTTP_CONFLICT;
+
+    case SP_LIVE_MISSING:
+        return NGX_HTTP_NOT_FOUND;
+
+    case SP_LIVE_BAD_KEY:
+        return NGX_HTTP_BAD_REQUEST;
+
+    default:
         return NGX_ERROR;
     }
-
-    if (op == NGX_HTTP_STATUS_POLICY_API_DELETE) {
-        rc = sp_live_set_remove(set, (const char *) key->data, key->len);
-
-        return rc == 1 ? NGX_OK
-               : rc == 0 ? NGX_HTTP_NOT_FOUND
-               : NGX_HTTP_BAD_REQUEST;
-    }
-
-    rc = sp_live_set_merge(set, more, op == NGX_HTTP_STATUS_POLICY_API_PATCH,
-                           line);
-
-    return rc == SP_OK ? NGX_OK
-           : rc == SP_LIVE_CONFLICT ? NGX_HTTP_CONFLICT
-           : NGX_ERROR;
 }
 
 

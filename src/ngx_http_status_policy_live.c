@@ -734,14 +734,16 @@ ngx_http_status_policy_live_build(ngx_http_status_policy_live_zone_t *zone,
 /*
  * Publishes a built generation in place of base, with one atomic store,
  * if base is still the published one; then base is no longer held, and
- * is freed once no process reads it.  NGX_AGAIN, with the block freed:
- * another write came first, build again from what it published.
+ * what the new one does not read (base, and a layer's base) is freed
+ * once no process reads it.  NGX_AGAIN, with the block freed: another
+ * write came first, build again from what it published.
  */
 
 ngx_int_t
 ngx_http_status_policy_live_commit(ngx_http_status_policy_live_zone_t *zone,
     const void *base, u_char *block, ngx_log_t *log)
 {
+    const void                         *under, *kept;
     ngx_atomic_uint_t                   off, base_off;
     ngx_http_status_policy_live_shm_t  *sh;
 
@@ -759,8 +761,23 @@ ngx_http_status_policy_live_commit(ngx_http_status_policy_live_zone_t *zone,
 
     ngx_http_status_policy_live_release(zone);
 
-    if (base_off) {
+    if (base == NULL) {
+        return NGX_OK;
+    }
+
+    /* a layer over the same base replaces only the layer */
+
+    kept = sp_live_base(block);
+    under = sp_live_base(base);
+
+    if (base != kept) {
         ngx_http_status_policy_live_retire(zone, base_off, log);
+    }
+
+    if (under && under != kept) {
+        ngx_http_status_policy_live_retire(zone,
+                                   (u_char *) under - (u_char *) zone->shpool,
+                                   log);
     }
 
     return NGX_OK;
@@ -812,20 +829,37 @@ ngx_http_status_policy_live_retire(ngx_http_status_policy_live_zone_t *zone,
 }
 
 
+/*
+ * Whether a live process reads the generation at off: marks it, or marks
+ * a layer over it.  A mark that its process set on a generation already
+ * freed is let go at once by that process, whatever the block now holds.
+ */
+
 static ngx_flag_t
 ngx_http_status_policy_live_read_by_any(
     ngx_http_status_policy_live_zone_t *zone, ngx_atomic_uint_t off)
 {
+    u_char                             *block;
     ngx_uint_t                          i;
+    ngx_atomic_uint_t                   mark;
     ngx_http_status_policy_live_shm_t  *sh;
 
     sh = zone->sh;
+    block = (u_char *) zone->shpool + off;
 
     ngx_memory_barrier();
 
     for (i = 0; i < NGX_HTTP_STATUS_POLICY_LIVE_READERS; i++) {
-        if (sh->reading[i] == off && sh->pid[i] != 0
-            && !ngx_http_status_policy_live_gone(sh->pid[i]))
+        mark = sh->reading[i];
+
+        if (mark == 0 || sh->pid[i] == 0
+            || ngx_http_status_policy_live_gone(sh->pid[i]))
+        {
+            continue;
+        }
+
+        if (mark == off
+            || sp_live_base((u_char *) zone->shpool + mark) == block)
         {
             return 1;
         }

@@ -139,7 +139,7 @@ int sp_ruleset_match_live(const sp_ruleset_t *rs, const void *generation,
     noexcept
 {
     try {
-        status_policy::LiveGeneration g(generation);
+        status_policy::LiveView g(generation);
         if (rs == nullptr) {
             // a level whose only rules are the zone's
             m->limit_rule = SP_NO_RULE;

@@ -9,17 +9,23 @@
 #include "c_boundary.hpp"
 #include "file_text.hpp"
 #include "hits_state.hpp"
+#include "live_edit.hpp"
 #include "live_generation.hpp"
 #include "live_set.hpp"
+#include "live_view.hpp"
 #include "redirect.hpp"
 #include "text_arena.hpp"
 
+using status_policy::LiveEdit;
 using status_policy::LiveGeneration;
+using status_policy::LiveOp;
 using status_policy::LiveRule;
 using status_policy::LiveSet;
+using status_policy::LiveView;
 
 struct sp_live_set_s {
     LiveSet set;
+    status_policy::LiveLayer layer;     // its base set: a layer's rules
 };
 
 namespace {
@@ -93,47 +99,41 @@ int sp_live_set_parse(sp_live_set_t *set, const char *text, size_t len,
     return SP_OK;
 }
 
-int sp_live_set_load(sp_live_set_t *set, const void *generation) noexcept
+int sp_live_edit(sp_live_set_t *set, const void *generation, int op,
+                 const sp_live_set_t *more, const char *key, size_t key_len,
+                 unsigned *line) noexcept
 {
-    return status_policy::guarded(nullptr, 0, [&] {
-        LiveGeneration g(generation);
-        for (uint32_t i = 0; i < g.count(); i++) {
-            set->set.push_sorted(g.rule(i));
-        }
-    });
-}
-
-int sp_live_set_merge(sp_live_set_t *set, const sp_live_set_t *more,
-                      int replace, unsigned *conflict) noexcept
-{
-    unsigned line = 0;
-    bool merged = false;
+    LiveRule k;
+    if (op == SP_LIVE_DELETE && !key_of(key, key_len, k)) {
+        return SP_LIVE_BAD_KEY;
+    }
+    static const LiveSet none;
+    unsigned at = 0;
+    LiveEdit edit = LiveEdit::done;
     int rc = status_policy::guarded(nullptr, 0, [&] {
-        merged = set->set.merge(more->set, replace != 0, line);
+        edit = status_policy::edit_live(
+            LiveView(generation),
+            op == SP_LIVE_POST    ? LiveOp::post
+            : op == SP_LIVE_PATCH ? LiveOp::patch
+                                  : LiveOp::remove,
+            more ? more->set : none, k, set->set, set->layer, at);
     });
-    if (conflict != nullptr) {
-        *conflict = line;
+    if (line != nullptr) {
+        *line = at;
     }
     if (rc != SP_OK) {
         return rc;
     }
-    return merged ? SP_OK : SP_LIVE_CONFLICT;
-}
-
-int sp_live_set_remove(sp_live_set_t *set, const char *key, size_t len)
-    noexcept
-{
-    LiveRule k;
-    if (!key_of(key, len, k)) {
-        return SP_ERROR;
-    }
-    return set->set.remove(k) ? 1 : 0;
+    return edit == LiveEdit::conflict  ? SP_LIVE_CONFLICT
+           : edit == LiveEdit::missing ? SP_LIVE_MISSING
+                                       : SP_OK;
 }
 
 size_t sp_live_set_count(const sp_live_set_t *set) noexcept
 {
     return set->set.size();
 }
+
 
 uint64_t sp_live_set_digest(const sp_live_set_t *set) noexcept
 {
@@ -157,25 +157,31 @@ int sp_live_generation_write(const sp_live_set_t *set, void *block,
                              size_t size, const void *carry) noexcept
 {
     return status_policy::guarded(nullptr, 0, [&] {
-        LiveGeneration::write(set->set, block, size, carry);
+        LiveGeneration::write(set->set, block, size, &set->layer);
+        status_policy::carry_hits(LiveView(carry), LiveGeneration(block));
     });
+}
+
+const void *sp_live_base(const void *generation) noexcept
+{
+    return LiveGeneration(generation).base();
 }
 
 size_t sp_live_count(const void *generation) noexcept
 {
-    return LiveGeneration(generation).count();
+    return LiveView(generation).count();
 }
 
 uint64_t sp_live_digest(const void *generation) noexcept
 {
-    return LiveGeneration(generation).digest();
+    return LiveView(generation).digest();
 }
 
 uint32_t sp_live_find(const void *generation, const char *path, size_t len,
                       size_t *prefix_len) noexcept
 {
     size_t n = 0;
-    uint32_t rule = LiveGeneration(generation).find(path, len, n);
+    uint32_t rule = LiveView(generation).find(path, len, n);
     if (prefix_len != nullptr) {
         *prefix_len = n;
     }
@@ -189,24 +195,14 @@ uint32_t sp_live_find_key(const void *generation, const char *key,
     if (!key_of(key, len, k)) {
         return SP_NO_RULE;
     }
-    return LiveGeneration(generation).find_key(k);
-}
-
-uint32_t sp_live_after(const void *generation, const char *key, size_t len)
-    noexcept
-{
-    LiveRule k;
-    if (len == 0 || !key_of(key, len, k)) {
-        return 0;
-    }
-    return LiveGeneration(generation).after(k);
+    return LiveView(generation).find_key(k);
 }
 
 int sp_live_rule(const void *generation, uint32_t index,
                  sp_rule_info_t *info, sp_rule_hits_t *hits) noexcept
 {
-    LiveGeneration g(generation);
-    if (index >= g.count()) {
+    LiveView g(generation);
+    if (!g.holds(index)) {
         return SP_ERROR;
     }
     fill_info(g.rule(index), info);
@@ -219,10 +215,7 @@ int sp_live_rule(const void *generation, uint32_t index,
 void sp_live_count_hit(const void *generation, uint32_t index, int64_t now)
     noexcept
 {
-    LiveGeneration g(generation);
-    if (index < g.count()) {
-        g.count_hit(index, now);
-    }
+    LiveView(generation).count_hit(index, now);
 }
 
 int sp_live_redirect(const void *generation, const sp_match_t *m,
@@ -230,10 +223,10 @@ int sp_live_redirect(const void *generation, const sp_match_t *m,
                      size_t args_len, char *buf, size_t size, size_t *needed)
     noexcept
 {
-    LiveGeneration g(generation);
+    LiveView g(generation);
     size_t n = 0;
     bool built = false;
-    if (m->zone && m->rule < g.count()) {
+    if (m->zone && g.holds(m->rule)) {
         try {
             LiveRule r = g.rule(m->rule);
             status_policy::RedirectInput in{
@@ -257,12 +250,14 @@ int sp_live_state_write(const void *generation, const char *path,
                         size_t err_size) noexcept
 {
     return status_policy::guarded(err, err_size, [&] {
-        LiveGeneration g(generation);
+        LiveView g(generation);
         std::string text(kStateMark);
         text += "rules=" + std::to_string(g.count()) + " digest="
                 + hex(g.digest()) + " changes=" + std::to_string(changes)
                 + " written=" + std::to_string(now) + "\n";
-        for (uint32_t i = 0; i < g.count(); i++) {
+        LiveView::Position at;
+        uint32_t i;
+        while (g.next(at, i)) {
             status_policy::append_live_line(text, g.rule(i));
         }
         status_policy::write_file_atomically(path, text);

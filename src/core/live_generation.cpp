@@ -179,6 +179,13 @@ size_t text_bytes(const LiveSet &set)
 
 } // namespace
 
+uint64_t live_line_digest(const LiveRule &rule)
+{
+    std::string line;
+    append_live_line(line, rule);
+    return hash_key(line, kDigestSalt);
+}
+
 uint64_t live_digest(const LiveSet &set)
 {
     uint64_t digest = 0;
@@ -194,7 +201,9 @@ uint64_t live_digest(const LiveSet &set)
 struct LiveGeneration::Header {
     uint64_t magic;
     uint64_t size;
-    uint64_t digest;
+    uint64_t digest;        // of the zone's rules with this one published
+    int64_t base_from;      // a layer's base, from this header; 0: none
+    uint32_t zone_count;
     uint32_t nrules;
     uint32_t mask;
     uint32_t nlengths;      // ascending, in lengths
@@ -292,7 +301,7 @@ size_t LiveGeneration::size_of(const LiveSet &set)
 }
 
 void LiveGeneration::write(const LiveSet &set, void *block, size_t size,
-                           const void *carry)
+                           const LiveLayer *layer)
 {
     std::vector<uint32_t> lengths = prefix_lengths(set);
     std::vector<uint64_t> heads = prefix_heads(set);
@@ -333,7 +342,6 @@ void LiveGeneration::write(const LiveSet &set, void *block, size_t size,
         head_table[i] = head;
     }
 
-    LiveGeneration old(carry);
     auto *rules = reinterpret_cast<StoredRule *>(base + at.rules);
     auto *slots = reinterpret_cast<Slot *>(base + at.slots);
     char *text = base + at.text;
@@ -370,22 +378,15 @@ void LiveGeneration::write(const LiveSet &set, void *block, size_t size,
             words[a / 64] |= uint64_t{1} << (a % 64);
             words[b / 64] |= uint64_t{1} << (b % 64);
         }
-
-
-        if (old.valid()) {
-            uint32_t was = old.find_key(r);
-            if (was != SP_NO_RULE) {
-                LiveRule o = old.rule(was);
-                if (o.code == r.code && o.target == r.target
-                    && o.kind == r.kind) {
-                    sp_rule_hits_t counts = old.hits(was);
-                    *h->hits_at(i) = {static_cast<int64_t>(counts.hits),
-                                      counts.first, counts.last};
-                }
-            }
-        }
     }
-    h->digest = live_digest(set);
+    if (layer != nullptr && layer->base != nullptr) {
+        h->base_from = static_cast<const char *>(layer->base) - base;
+        h->zone_count = layer->count;
+        h->digest = layer->digest;
+    } else {
+        h->zone_count = h->nrules;
+        h->digest = live_digest(set);
+    }
     (void) size;
     h->magic = kMagic;
 }
@@ -403,9 +404,21 @@ uint32_t LiveGeneration::count() const noexcept
     return header_ ? header_->nrules : 0;
 }
 
+uint32_t LiveGeneration::zone_count() const noexcept
+{
+    return header_ ? header_->zone_count : 0;
+}
+
 uint64_t LiveGeneration::digest() const noexcept
 {
     return header_ ? header_->digest : 0;
+}
+
+const void *LiveGeneration::base() const noexcept
+{
+    return header_ && header_->base_from
+               ? header_->base() + header_->base_from
+               : nullptr;
 }
 
 uint32_t LiveGeneration::find(const char *path, size_t len,
@@ -415,24 +428,39 @@ uint32_t LiveGeneration::find(const char *path, size_t len,
     if (header_ == nullptr || header_->nrules == 0) {
         return SP_NO_RULE;
     }
+    uint32_t rule = find_exact(path, len);
+    if (rule != SP_NO_RULE) {
+        kind = Kind::exact;
+        return rule;
+    }
+    return find_prefix(path, len, len + 1, prefix_len, kind);
+}
 
-    auto found = [&kind](const Slot *s) {
-        kind = s->rule & kExactBit  ? Kind::exact
-               : s->rule & kStopBit ? Kind::prefix_stop
-                                    : Kind::prefix;
-        return (s->rule & kIndexBits) - 1;
-    };
-
+uint32_t LiveGeneration::find_exact(const char *path, size_t len) const
+    noexcept
+{
+    if (header_ == nullptr || header_->nrules == 0) {
+        return SP_NO_RULE;
+    }
     const Slot *s = header_->probe(hash_bytes(path, len, kExactSalt), path,
                                    len, true);
-    if (s != nullptr) {
-        return found(s);
+    return s ? (s->rule & kIndexBits) - 1 : SP_NO_RULE;
+}
+
+uint32_t LiveGeneration::find_prefix(const char *path, size_t len,
+                                     size_t below, size_t &prefix_len,
+                                     Kind &kind) const noexcept
+{
+    prefix_len = 0;
+    if (header_ == nullptr || header_->nrules == 0) {
+        return SP_NO_RULE;
     }
 
     // the longest prefix: at the lengths some prefix rule has, from the
     // longest the path allows; the long ones only if the head is known
     const uint32_t *lengths = header_->length_list();
-    size_t end = std::upper_bound(lengths, lengths + header_->nlengths, len)
+    size_t end = std::upper_bound(lengths, lengths + header_->nlengths,
+                                  std::min(len, below - 1))
                  - lengths;
     size_t first = len >= kHead && header_->has_head(head_of(path))
                        ? end
@@ -444,13 +472,19 @@ uint32_t LiveGeneration::find(const char *path, size_t len,
         if (!header_->maybe_prefix(h)) {
             continue;
         }
-        s = header_->probe(h, path, l, false);
+        const Slot *s = header_->probe(h, path, l, false);
         if (s != nullptr) {
             prefix_len = l;
-            return found(s);
+            kind = s->rule & kStopBit ? Kind::prefix_stop : Kind::prefix;
+            return (s->rule & kIndexBits) - 1;
         }
     }
     return SP_NO_RULE;
+}
+
+bool LiveGeneration::removed(uint32_t index) const noexcept
+{
+    return header_->rule_at(index)->code == 0;
 }
 
 uint32_t LiveGeneration::find(const char *path, size_t len,
@@ -505,6 +539,13 @@ void LiveGeneration::count_hit(uint32_t index, int64_t now) const noexcept
     __atomic_compare_exchange_n(&h->first, &none, now, false,
                                 __ATOMIC_RELAXED, __ATOMIC_RELAXED);
     __atomic_store_n(&h->last, now, __ATOMIC_RELAXED);
+}
+
+void LiveGeneration::set_hits(uint32_t index, const sp_rule_hits_t &hits) const
+    noexcept
+{
+    *header_->hits_at(index) = {static_cast<int64_t>(hits.hits), hits.first,
+                                hits.last};
 }
 
 sp_rule_hits_t LiveGeneration::hits(uint32_t index) const noexcept

@@ -7,10 +7,10 @@
 
 #include "c_boundary.hpp"
 #include "escape.hpp"
-#include "live_generation.hpp"
+#include "live_view.hpp"
 #include "utc_time.hpp"
 
-using status_policy::LiveGeneration;
+using status_policy::LiveView;
 using status_policy::LiveRule;
 using status_policy::append_json_string;
 
@@ -25,7 +25,7 @@ std::string key_text(const LiveRule &r)
     return key;
 }
 
-std::string digest_text(const LiveGeneration &g)
+std::string digest_text(const LiveView &g)
 {
     char buf[17];
     std::snprintf(buf, sizeof(buf), "%016llx",
@@ -33,7 +33,7 @@ std::string digest_text(const LiveGeneration &g)
     return buf;
 }
 
-void append_rule(std::string &out, const LiveGeneration &g, uint32_t i)
+void append_rule(std::string &out, const LiveView &g, uint32_t i)
 {
     LiveRule r = g.rule(i);
     sp_rule_hits_t hits = g.hits(i);
@@ -50,7 +50,7 @@ void append_rule(std::string &out, const LiveGeneration &g, uint32_t i)
     out += '}';
 }
 
-void append_zone(std::string &out, sp_str_t zone, const LiveGeneration &g,
+void append_zone(std::string &out, sp_str_t zone, const LiveView &g,
                  uint64_t changes)
 {
     out += "\"zone\":";
@@ -85,7 +85,7 @@ int sp_live_json_rule(const void *generation, sp_str_t zone, uint32_t index,
                       char *buf, size_t size, size_t *needed) noexcept
 {
     return render(buf, size, needed, [&](std::string &out) {
-        LiveGeneration g(generation);
+        LiveView g(generation);
         out += "{\"zone\":";
         append_json_string(out, status_policy::view(zone));
         out += ",\"rule\":";
@@ -94,26 +94,32 @@ int sp_live_json_rule(const void *generation, sp_str_t zone, uint32_t index,
     });
 }
 
-int sp_live_json_page(const void *generation, sp_str_t zone, uint32_t from,
-                      uint32_t limit, uint64_t changes, char *buf,
-                      size_t size, size_t *needed) noexcept
+int sp_live_json_page(const void *generation, sp_str_t zone,
+                      const char *after, size_t after_len, uint32_t limit,
+                      uint64_t changes, char *buf, size_t size,
+                      size_t *needed) noexcept
 {
     return render(buf, size, needed, [&](std::string &out) {
-        LiveGeneration g(generation);
+        LiveView g(generation);
+        LiveRule key;
+        bool from_key = after_len
+                        && status_policy::parse_live_key(
+                            std::string_view(after, after_len), key);
+        LiveView::Position at = g.after(from_key ? &key : nullptr);
         out += '{';
         append_zone(out, zone, g, changes);
         out += ",\"rules\":[";
-        uint32_t end = from;
-        for (uint32_t i = from; i < g.count() && i - from < limit; i++) {
-            if (i > from) {
+        uint32_t i = 0, last = SP_NO_RULE, n = 0;
+        while (n < limit && g.next(at, i)) {
+            if (n++) {
                 out += ',';
             }
             append_rule(out, g, i);
-            end = i + 1;
+            last = i;
         }
         out += "],\"next\":";
-        if (end < g.count() && end > from) {
-            append_json_string(out, key_text(g.rule(end - 1)));
+        if (last != SP_NO_RULE && g.next(at, i)) {
+            append_json_string(out, key_text(g.rule(last)));
         } else {
             out += "null";
         }
@@ -126,7 +132,7 @@ int sp_live_json_written(const void *generation, sp_str_t zone,
                          char *buf, size_t size, size_t *needed) noexcept
 {
     return render(buf, size, needed, [&](std::string &out) {
-        LiveGeneration g(generation);
+        LiveView g(generation);
         out += '{';
         append_zone(out, zone, g, changes);
         if (what != nullptr) {

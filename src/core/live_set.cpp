@@ -128,6 +128,23 @@ bool LiveSet::merge(const LiveSet &more, bool replace, unsigned &conflict)
     return true;
 }
 
+void LiveSet::put(const LiveRule &rule)
+{
+    LiveRule copy = rule;
+    text_.emplace_back(rule.pattern);
+    copy.pattern = text_.back();
+    text_.emplace_back(rule.target);
+    copy.target = text_.back();
+
+    auto at = std::lower_bound(rules_.begin(), rules_.end(), copy,
+                               live_before);
+    if (at != rules_.end() && live_same_key(*at, copy)) {
+        *at = copy;
+    } else {
+        rules_.insert(at, copy);
+    }
+}
+
 bool LiveSet::remove(const LiveRule &key)
 {
     auto at = std::lower_bound(rules_.begin(), rules_.end(), key, live_before);

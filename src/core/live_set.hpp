@@ -58,6 +58,10 @@ public:
     // the whole merge and *conflict is the line in `more`.
     bool merge(const LiveSet &more, bool replace, unsigned &conflict);
 
+    // Adds a rule, or replaces the one of its key, with copies of its
+    // strings.
+    void put(const LiveRule &rule);
+
     // Removes the rule of that key; false if there is none.
     bool remove(const LiveRule &key);
 

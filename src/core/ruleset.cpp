@@ -224,7 +224,7 @@ std::string Ruleset::where(uint32_t rule) const
 }
 
 bool Ruleset::match(const char *path, size_t len, sp_match_t &m,
-                    const LiveGeneration *live) const
+                    const LiveView *live) const
 {
     m.rule = SP_NO_RULE;
     m.limit_rule = SP_NO_RULE;

@@ -13,7 +13,7 @@
 
 #include "exact_index.hpp"
 #include "large_alloc.hpp"
-#include "live_generation.hpp"
+#include "live_view.hpp"
 #include "prefix_trie.hpp"
 #include "regex_set.hpp"
 #include "rule.hpp"
@@ -53,7 +53,7 @@ public:
     // A live zone's rules (may be null) take part as this set's own exact
     // and prefix rules, and win over a file rule of the same pattern.
     bool match(const char *path, size_t len, sp_match_t &m,
-               const LiveGeneration *live = nullptr) const;
+               const LiveView *live = nullptr) const;
 
     // The Location of a match (see sp_ruleset_redirect()): writes at most
     // size bytes, sets needed to the full length.  False if m names no

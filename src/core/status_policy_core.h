@@ -28,6 +28,8 @@ extern "C" {
 #define SP_OK          0
 #define SP_ERROR      -1    /* an error buffer, if given, holds the reason */
 #define SP_LIVE_CONFLICT  -2    /* a live rule of that pattern exists */
+#define SP_LIVE_MISSING   -3    /* a live zone has no rule of that key */
+#define SP_LIVE_BAD_KEY   -4    /* no "= /x", "^~ /x" or "/x" */
 
 #define SP_NO_RULE     UINT32_MAX
 
@@ -459,23 +461,24 @@ void sp_live_set_destroy(sp_live_set_t *set) SP_NOEXCEPT;
 int sp_live_set_parse(sp_live_set_t *set, const char *text, size_t len,
     char *err, size_t err_size, unsigned *line) SP_NOEXCEPT;
 
-/* The rules of a generation; their text stays in it, which must outlive
- * the set. */
-int sp_live_set_load(sp_live_set_t *set, const void *generation)
-    SP_NOEXCEPT;
-
 /*
- * Adds the rules of more.  With replace a rule replaces the one of the
- * same pattern; without, SP_LIVE_CONFLICT names the line of more whose
- * pattern exists, and nothing is added.
+ * A write to a zone whose published generation is generation (or NULL):
+ * set (empty) gets the rules of the generation that publishes it.
+ * SP_LIVE_POST adds the rules of more, and is SP_LIVE_CONFLICT, naming
+ * the line of more in *line, if the zone holds one of their patterns;
+ * SP_LIVE_PATCH adds or replaces them; SP_LIVE_DELETE removes the rule
+ * of key ("= /x", "/x", "^~ /x"): SP_LIVE_MISSING if there is none,
+ * SP_LIVE_BAD_KEY if key is no key.  A small change to a large zone is a layer
+ * over the zone's base generation, which the generation then refers to
+ * (sp_live_base()); the text of the set stays in the generations.
  */
-int sp_live_set_merge(sp_live_set_t *set, const sp_live_set_t *more,
-    int replace, unsigned *conflict) SP_NOEXCEPT;
+#define SP_LIVE_POST    0
+#define SP_LIVE_PATCH   1
+#define SP_LIVE_DELETE  2
 
-/* Removes the rule of a key ("= /x", "/x", "^~ /x"): 1, 0 if there is
- * none, SP_ERROR if key is no key. */
-int sp_live_set_remove(sp_live_set_t *set, const char *key, size_t len)
-    SP_NOEXCEPT;
+int sp_live_edit(sp_live_set_t *set, const void *generation, int op,
+    const sp_live_set_t *more, const char *key, size_t key_len,
+    unsigned *line) SP_NOEXCEPT;
 
 size_t sp_live_set_count(const sp_live_set_t *set) SP_NOEXCEPT;
 
@@ -485,10 +488,13 @@ uint64_t sp_live_set_digest(const sp_live_set_t *set) SP_NOEXCEPT;
 /* The bytes of the set's generation, 0 if it cannot have one. */
 size_t sp_live_generation_size(const sp_live_set_t *set) SP_NOEXCEPT;
 
-/* Writes it; rules of carry (a generation or NULL) with the same key,
- * code and target keep their hit counts. */
+/* Writes it; rules that carry (the published generation, or NULL) holds
+ * with the same key, code and target keep their hit counts. */
 int sp_live_generation_write(const sp_live_set_t *set, void *block,
     size_t size, const void *carry) SP_NOEXCEPT;
+
+/* The base generation a layer is read over, or NULL. */
+const void *sp_live_base(const void *generation) SP_NOEXCEPT;
 
 size_t sp_live_count(const void *generation) SP_NOEXCEPT;
 uint64_t sp_live_digest(const void *generation) SP_NOEXCEPT;
@@ -499,11 +505,6 @@ uint32_t sp_live_find(const void *generation, const char *path, size_t len,
 
 /* The rule of a key, or SP_NO_RULE. */
 uint32_t sp_live_find_key(const void *generation, const char *key,
-    size_t len) SP_NOEXCEPT;
-
-/* Rules are in key order: the index of the first after key (0 for an
- * empty key). */
-uint32_t sp_live_after(const void *generation, const char *key,
     size_t len) SP_NOEXCEPT;
 
 /* info->source is empty: the caller names the zone. */
@@ -541,16 +542,17 @@ int sp_live_state_read(const char *path, sp_live_set_t *set,
 /*
  * The JSON answers of status_policy_api, each written as
  * sp_report_render() writes (the full length in *needed, nothing past
- * size): a rule; a page of rules from index from, with the key to ask
- * for the next page after, or null; a zone after a write, with what was
+ * size): a rule; a page of rules after the key after (from the first
+ * if it is no key), with the key to ask for the next page after, or
+ * null; a zone after a write, with what was
  * done ("added", "replaced"; NULL for none) and how many; an error, with
  * the line of the body (0: none).
  */
 int sp_live_json_rule(const void *generation, sp_str_t zone, uint32_t index,
     char *buf, size_t size, size_t *needed) SP_NOEXCEPT;
-int sp_live_json_page(const void *generation, sp_str_t zone, uint32_t from,
-    uint32_t limit, uint64_t changes, char *buf, size_t size, size_t *needed)
-    SP_NOEXCEPT;
+int sp_live_json_page(const void *generation, sp_str_t zone,
+    const char *after, size_t after_len, uint32_t limit, uint64_t changes,
+    char *buf, size_t size, size_t *needed) SP_NOEXCEPT;
 int sp_live_json_written(const void *generation, sp_str_t zone,
     uint64_t changes, const char *what, size_t n, char *buf, size_t size,
     size_t *needed) SP_NOEXCEPT;

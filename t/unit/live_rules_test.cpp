@@ -5,9 +5,12 @@
 
 #include "helpers.hpp"
 
+#include <deque>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <memory>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -130,73 +133,301 @@ TEST(LiveParse, AnExactAndAPrefixRuleOfOnePatternAreTwoRules)
     EXPECT_EQ(g.find("/ab"), "301 /a /b");
 }
 
-TEST(LiveSet, PostConflictsPatchReplacesDeleteRemoves)
+// A zone as the module keeps it: each write's generation is built from
+// the one published before, and may be a layer over that one's base.
+struct Zone {
+    std::deque<Generation> written;     // bases stay as long as the zone
+    const void *published = nullptr;
+    unsigned line = 0;
+
+    explicit Zone(const std::string &rules = "") { put(rules); }
+
+    void put(const std::string &rules)
+    {
+        Set s;
+        ASSERT_EQ(s.parse(rules), SP_OK) << s.err;
+        publish(s);
+    }
+
+    int write(int op, const std::string &body)
+    {
+        Set more, set;
+        if (op != SP_LIVE_DELETE) {
+            EXPECT_EQ(more.parse(body), SP_OK) << more.err;
+        }
+        int rc = sp_live_edit(set.set, published, op,
+                              op == SP_LIVE_DELETE ? nullptr : more.set,
+                              body.data(), body.size(), &line);
+        if (rc == SP_OK) {
+            publish(set);
+        }
+        return rc;
+    }
+
+    void publish(const Set &s)
+    {
+        written.emplace_back(s, published);
+        published = written.back().get();
+    }
+
+    bool layered() const { return sp_live_base(published) != nullptr; }
+    size_t count() const { return sp_live_count(published); }
+    const Generation &now() const { return written.back(); }
+    std::string find(const std::string &path, size_t *prefix = nullptr) const
+    {
+        return now().find(path, prefix);
+    }
+    uint32_t key(const std::string &k) const
+    {
+        return sp_live_find_key(published, k.data(), k.size());
+    }
+    std::string page(const std::string &after = "", uint32_t limit = 10000)
+        const
+    {
+        sp_str_t name = {"z", 1};
+        size_t n = 0;
+        EXPECT_EQ(sp_live_json_page(published, name, after.data(),
+                                    after.size(), limit, 0, nullptr, 0, &n),
+                  SP_OK);
+        std::string out(n, '\0');
+        EXPECT_EQ(sp_live_json_page(published, name, after.data(),
+                                    after.size(), limit, 0, &out[0], n, &n),
+                  SP_OK);
+        return out;
+    }
+};
+
+TEST(LiveEdit, PostConflictsPatchReplacesDeleteRemoves)
 {
-    Set base, more;
-    ASSERT_EQ(base.parse("410 = /a\n410 /b/\n"), SP_OK);
-    ASSERT_EQ(more.parse("410 = /c\n\n451 /b/\n"), SP_OK);
-
-    unsigned conflict = 0;
-    EXPECT_EQ(sp_live_set_merge(base.set, more.set, 0, &conflict),
+    Zone z("410 = /a\n410 /b/\n");
+    EXPECT_EQ(z.write(SP_LIVE_POST, "410 = /c\n\n451 /b/\n"),
               SP_LIVE_CONFLICT);
-    EXPECT_EQ(conflict, 3u);
-    EXPECT_EQ(sp_live_set_count(base.set), 2u) << "all or nothing";
+    EXPECT_EQ(z.line, 3u);
+    EXPECT_EQ(z.count(), 2u) << "all or nothing";
+    EXPECT_EQ(z.find("/c"), "none");
 
-    ASSERT_EQ(sp_live_set_merge(base.set, more.set, 1, &conflict), SP_OK);
-    Generation g(base);
-    EXPECT_EQ(sp_live_count(g.get()), 3u);
-    EXPECT_EQ(g.find("/b/x"), "451 /b/");
-    EXPECT_EQ(g.find("/c"), "410 = /c");
+    ASSERT_EQ(z.write(SP_LIVE_PATCH, "410 = /c\n\n451 /b/\n"), SP_OK);
+    EXPECT_EQ(z.count(), 3u);
+    EXPECT_EQ(z.find("/b/x"), "451 /b/");
+    EXPECT_EQ(z.find("/c"), "410 = /c");
 
-    std::string key = "= /a", missing = "= /zz", bad = "nope";
-    EXPECT_EQ(sp_live_set_remove(base.set, key.data(), key.size()), 1);
-    EXPECT_EQ(sp_live_set_remove(base.set, key.data(), key.size()), 0);
-    EXPECT_EQ(sp_live_set_remove(base.set, missing.data(), missing.size()), 0);
-    EXPECT_EQ(sp_live_set_remove(base.set, bad.data(), bad.size()), SP_ERROR);
-    EXPECT_EQ(sp_live_set_count(base.set), 2u);
+    EXPECT_EQ(z.write(SP_LIVE_DELETE, "= /a"), SP_OK);
+    EXPECT_EQ(z.write(SP_LIVE_DELETE, "= /a"), SP_LIVE_MISSING);
+    EXPECT_EQ(z.write(SP_LIVE_DELETE, "= /zz"), SP_LIVE_MISSING);
+    EXPECT_EQ(z.write(SP_LIVE_DELETE, "nope"), SP_LIVE_BAD_KEY);
+    EXPECT_EQ(z.count(), 2u);
+    EXPECT_EQ(z.find("/a"), "none");
 }
 
-TEST(LiveSet, AnEditedGenerationKeepsItsOtherRules)
+TEST(LiveEdit, AnEditKeepsTheOtherRules)
 {
-    Set first;
-    ASSERT_EQ(first.parse("410 = /a\n301 /b/ /c/\n"), SP_OK);
-    Generation g1(first);
+    Zone z("410 = /a\n301 /b/ /c/\n");
+    ASSERT_EQ(z.write(SP_LIVE_POST, "410 /d/\n"), SP_OK);
+    EXPECT_EQ(z.find("/a"), "410 = /a");
+    EXPECT_EQ(z.find("/b/x"), "301 /b/ /c/");
+    EXPECT_EQ(z.find("/d/x"), "410 /d/");
+}
 
-    Set edit, more;
-    ASSERT_EQ(sp_live_set_load(edit.set, g1.get()), SP_OK);
-    ASSERT_EQ(more.parse("410 /d/\n"), SP_OK);
-    ASSERT_EQ(sp_live_set_merge(edit.set, more.set, 0, nullptr), SP_OK);
-    Generation g2(edit, g1.get());
-    EXPECT_EQ(g2.find("/a"), "410 = /a");
-    EXPECT_EQ(g2.find("/b/x"), "301 /b/ /c/");
-    EXPECT_EQ(g2.find("/d/x"), "410 /d/");
+// 5,000 exact rules and 100 prefixes: large enough for layers
+std::string large_zone()
+{
+    std::string rules;
+    for (int i = 0; i < 5000; i++) {
+        rules += "410 = /r/" + std::to_string(i) + "\n";
+    }
+    for (int i = 0; i < 100; i++) {
+        rules += "410 /p/" + std::to_string(i) + "/\n";
+    }
+    return rules + "410 /a/\n410 /a/b/\n";
+}
+
+TEST(LiveLayer, AWriteToALargeZoneWritesOnlyTheChange)
+{
+    Zone z(large_zone());
+    size_t whole = z.now().block.size() * 8;
+    ASSERT_EQ(z.write(SP_LIVE_POST, "451 = /new\n"), SP_OK);
+    EXPECT_TRUE(z.layered());
+    EXPECT_EQ(sp_live_base(z.published), z.written.front().get());
+    EXPECT_LT(z.now().block.size() * 8, whole / 50);
+    EXPECT_EQ(z.count(), 5103u);
+    EXPECT_EQ(z.find("/new"), "451 = /new");
+    EXPECT_EQ(z.find("/r/7"), "410 = /r/7");
+    EXPECT_EQ(z.find("/p/3/x"), "410 /p/3/");
+    EXPECT_EQ(z.find("/none"), "none");
+}
+
+TEST(LiveLayer, ARemovalHidesTheBaseRule)
+{
+    Zone z(large_zone());
+    ASSERT_EQ(z.write(SP_LIVE_DELETE, "= /r/7"), SP_OK);
+    EXPECT_TRUE(z.layered());
+    EXPECT_EQ(z.find("/r/7"), "none");
+    EXPECT_EQ(z.key("= /r/7"), SP_NO_RULE);
+    EXPECT_EQ(z.count(), 5101u);
+    EXPECT_FALSE(sptest::contains(z.page(), "\"= /r/7\""));
+    EXPECT_EQ(z.write(SP_LIVE_DELETE, "= /r/7"), SP_LIVE_MISSING);
+    ASSERT_EQ(z.write(SP_LIVE_POST, "451 = /r/7\n"), SP_OK)
+        << "a removed key is free again";
+    EXPECT_EQ(z.find("/r/7"), "451 = /r/7");
+}
+
+TEST(LiveLayer, TheLongestPrefixIsTheViewsAcrossLayers)
+{
+    Zone z(large_zone());
+    size_t prefix = 0;
+    ASSERT_EQ(z.write(SP_LIVE_DELETE, "/a/b/"), SP_OK);
+    EXPECT_EQ(z.find("/a/b/c", &prefix), "410 /a/");
+    EXPECT_EQ(prefix, 3u) << "a removal goes on to the base's shorter rule";
+    ASSERT_EQ(z.write(SP_LIVE_POST, "451 /a/b/c/\n"), SP_OK);
+    EXPECT_EQ(z.find("/a/b/c/d", &prefix), "451 /a/b/c/");
+    EXPECT_EQ(prefix, 7u);
+    ASSERT_EQ(z.write(SP_LIVE_PATCH, "308 ^~ /a/ /z/\n"), SP_OK);
+    EXPECT_EQ(z.find("/a/b/x", &prefix), "308 ^~ /a/ /z/");
+    EXPECT_EQ(z.find("/a/b/c/d"), "451 /a/b/c/");
+    ASSERT_EQ(z.write(SP_LIVE_DELETE, "/a/b/c/"), SP_OK);
+    EXPECT_EQ(z.find("/a/b/c/d"), "308 ^~ /a/ /z/");
+    ASSERT_EQ(z.write(SP_LIVE_POST, "410 = /a/b/c/d\n"), SP_OK);
+    EXPECT_EQ(z.find("/a/b/c/d"), "410 = /a/b/c/d") << "exact first";
+    EXPECT_TRUE(z.layered());
+}
+
+TEST(LiveLayer, HitsStayWithTheirRulesThroughLayersAndTheWholeWrite)
+{
+    Zone z(large_zone());
+    auto hits_of = [&z](const std::string &key) {
+        sp_rule_info_t info;
+        sp_rule_hits_t hits{};
+        EXPECT_EQ(sp_live_rule(z.published, z.key(key), &info, &hits), SP_OK);
+        return hits.hits;
+    };
+    sp_live_count_hit(z.published, z.key("= /r/1"), 100);
+    ASSERT_EQ(z.write(SP_LIVE_POST, "451 = /new\n"), SP_OK);
+    sp_live_count_hit(z.published, z.key("= /new"), 200);
+    sp_live_count_hit(z.published, z.key("= /new"), 300);
+    ASSERT_EQ(z.write(SP_LIVE_POST, "451 = /newer\n"), SP_OK);
+    EXPECT_EQ(hits_of("= /r/1"), 1u);
+    EXPECT_EQ(hits_of("= /new"), 2u) << "carried to the next layer";
+
+    // until the layer is too large for its base: then the zone is whole
+    for (int i = 0; z.layered() && i < 1000; i++) {
+        ASSERT_EQ(z.write(SP_LIVE_POST,
+                          "410 = /more/" + std::to_string(i) + "\n"),
+                  SP_OK);
+    }
+    EXPECT_FALSE(z.layered());
+    EXPECT_EQ(hits_of("= /r/1"), 1u);
+    EXPECT_EQ(hits_of("= /new"), 2u);
+}
+
+// Any sequence of writes: the zone holds what one generation of the same
+// rules holds, found, paged, counted and digested alike.
+TEST(LiveLayer, ReadsAsTheSameRulesWrittenWhole)
+{
+    Zone z(large_zone());
+    std::map<std::string, std::string> model;   // key -> line
+    for (uint32_t i = 0; i < sp_live_count(z.published); i++) {
+        std::string line = z.now().describe(i);
+        model[line.substr(4)] = line;
+    }
+
+    std::mt19937 random(7);
+    auto pick = [&random](int n) {
+        return static_cast<int>(random() % static_cast<unsigned>(n));
+    };
+    std::vector<std::string> probes;
+    int layers = 0, wholes = 0;
+
+    for (int step = 0; step < 1500; step++) {
+        std::string pattern = pick(2) ? "/r/" + std::to_string(pick(5200))
+                                      : "/p/" + std::to_string(pick(120))
+                                            + "/" + (pick(2) ? "q/" : "");
+        std::string key = (pick(3) ? "= " : "") + pattern;
+        std::string line = std::to_string(pick(2) ? 410 : 451) + " " + key;
+        probes.push_back(pattern + (pick(2) ? "x" : ""));
+        bool held = model.count(key) != 0;
+        switch (pick(3)) {
+        case 0:
+            ASSERT_EQ(z.write(SP_LIVE_POST, line + "\n"),
+                      held ? SP_LIVE_CONFLICT : SP_OK) << line;
+            if (!held) {
+                model[key] = line;
+            }
+            break;
+        case 1:
+            ASSERT_EQ(z.write(SP_LIVE_PATCH, line + "\n"), SP_OK) << line;
+            model[key] = line;
+            break;
+        default:
+            ASSERT_EQ(z.write(SP_LIVE_DELETE, key),
+                      held ? SP_OK : SP_LIVE_MISSING) << key;
+            model.erase(key);
+        }
+        (z.layered() ? layers : wholes)++;
+
+        if (step % 100 != 99) {
+            continue;
+        }
+        std::string rules;
+        for (const auto &entry : model) {
+            rules += entry.second + "\n";
+        }
+        Zone whole(rules);
+        ASSERT_EQ(z.count(), whole.count()) << step;
+        ASSERT_EQ(sp_live_digest(z.published), sp_live_digest(whole.published));
+        ASSERT_EQ(z.page(), whole.page()) << step;
+        ASSERT_EQ(z.page("/p/50/", 7), whole.page("/p/50/", 7)) << step;
+        for (const std::string &path : probes) {
+            size_t a = 0, b = 0;
+            ASSERT_EQ(z.find(path, &a), whole.find(path, &b)) << path;
+            ASSERT_EQ(a, b) << path;
+        }
+    }
+    EXPECT_GT(layers, 1000) << "most writes are layers";
+    EXPECT_GT(wholes, 0) << "and the zone is written whole now and then";
+}
+
+TEST(LiveLayer, TheStateFileHoldsTheView)
+{
+    Zone z(large_zone());
+    ASSERT_EQ(z.write(SP_LIVE_DELETE, "= /r/3"), SP_OK);
+    ASSERT_EQ(z.write(SP_LIVE_POST, "451 = /added\n"), SP_OK);
+    ASSERT_TRUE(z.layered());
+    sptest::TempDir dir;
+    std::string path = dir.name("live.state");
+    char err[256] = "";
+    ASSERT_EQ(sp_live_state_write(z.published, path.c_str(), 2, 1700000000,
+                                  err, sizeof(err)),
+              SP_OK) << err;
+    Set back;
+    uint64_t changes = 0;
+    unsigned line = 0;
+    ASSERT_EQ(sp_live_state_read(path.c_str(), back.set, &changes, err,
+                                 sizeof(err), &line),
+              SP_OK) << err;
+    EXPECT_EQ(sp_live_set_count(back.set), 5102u);
+    Generation again(back);
+    EXPECT_EQ(sp_live_digest(again.get()), sp_live_digest(z.published));
+    EXPECT_EQ(again.find("/r/3"), "none");
+    EXPECT_EQ(again.find("/added"), "451 = /added");
 }
 
 TEST(LiveGeneration, KeysArePagedInOrder)
 {
-    Set s;
-    ASSERT_EQ(s.parse("410 /c\n410 = /a\n410 /a\n410 /b\n"), SP_OK);
-    Generation g(s);
-    std::vector<std::string> keys;
-    for (uint32_t i = 0; i < sp_live_count(g.get()); i++) {
-        keys.push_back(g.describe(i));
-    }
-    EXPECT_EQ(keys, (std::vector<std::string>{"410 /a", "410 = /a", "410 /b",
-                                              "410 /c"}));
-    std::string after = "= /a";
-    EXPECT_EQ(sp_live_after(g.get(), after.data(), after.size()), 2u);
-    after = "/a";
-    EXPECT_EQ(sp_live_after(g.get(), after.data(), after.size()), 1u);
-    after = "/bb";
-    EXPECT_EQ(sp_live_after(g.get(), after.data(), after.size()), 3u);
-    after = "/z";
-    EXPECT_EQ(sp_live_after(g.get(), after.data(), after.size()), 4u);
-    std::string key = "= /a";
-    EXPECT_EQ(sp_live_find_key(g.get(), key.data(), key.size()), 1u);
-    key = "^~ /b";
-    EXPECT_EQ(sp_live_find_key(g.get(), key.data(), key.size()), 2u);
-    key = "= /b";
-    EXPECT_EQ(sp_live_find_key(g.get(), key.data(), key.size()), SP_NO_RULE);
+    Zone z("410 /c\n410 = /a\n410 /a\n410 /b\n");
+    EXPECT_TRUE(sptest::contains(
+        z.page(), "\"rules\":[{\"pattern\":\"/a\",\"code\":410,\"hits\":0,"
+                  "\"last_hit\":null},{\"pattern\":\"= /a\""))
+        << z.page();
+    EXPECT_TRUE(sptest::contains(z.page("", 2), "\"next\":\"= /a\""))
+        << z.page("", 2);
+    EXPECT_TRUE(sptest::contains(z.page("= /a", 1), "[{\"pattern\":\"/b\""));
+    EXPECT_TRUE(sptest::contains(z.page("/a", 1), "[{\"pattern\":\"= /a\""));
+    EXPECT_TRUE(sptest::contains(z.page("/bb", 5), "[{\"pattern\":\"/c\""));
+    EXPECT_TRUE(sptest::contains(z.page("/bb", 5), "\"next\":null"));
+    EXPECT_TRUE(sptest::contains(z.page("/z"), "\"rules\":[],\"next\":null"));
+    EXPECT_EQ(z.key("= /a"), 1u);
+    EXPECT_EQ(z.key("^~ /b"), 2u);
+    EXPECT_EQ(z.key("= /b"), SP_NO_RULE);
 }
 
 TEST(LiveGeneration, TheDigestIsTheRulesNotTheirOrder)
