@@ -1,8 +1,9 @@
 // Live zones against file rules: the cost per lookup with 1M exact rules
 // and 100k prefixes held by a zone, and by a rules file at the same
-// level, for a miss, an exact hit and a prefix hit; and what a PUT of the
-// same 1.1M rules costs a worker (parsing the body, writing the
-// generation), outside any lock.
+// level, for a miss, an exact hit and a prefix hit, also with a layer of
+// 4,096 POSTed changes over the zone; what a POST of one rule costs the
+// worker, as the layer grows; and what a PUT of the same 1.1M rules costs
+// (parsing the body, writing the generation), outside any lock.
 //
 //   make bench
 
@@ -195,8 +196,70 @@ void BM_ZonePut(benchmark::State &state)
     state.counters["body_bytes"] = static_cast<double>(rules().body.size());
 }
 
+// One POST of a rule into the zone published as `published`: the edit and
+// the generation it writes (a layer over the zone's base while the layer
+// is small), into ordinary memory.
+std::vector<uint64_t> posted(const void *published, int i)
+{
+    std::string line = "410 = /layer/" + std::to_string(i) + "\n";
+    sp_live_set_t *more = sp_live_set_create();
+    sp_live_set_t *set = sp_live_set_create();
+    char err[256];
+    unsigned at;
+    if (sp_live_set_parse(more, line.data(), line.size(), err, sizeof(err),
+                          &at) != SP_OK
+        || sp_live_edit(set, published, SP_LIVE_POST, more, nullptr, 0, &at)
+               != SP_OK) {
+        die("post", line.c_str());
+    }
+    size_t size = sp_live_generation_size(set);
+    std::vector<uint64_t> block((size + 7) / 8);
+    sp_live_generation_write(set, block.data(), size, published);
+    sp_live_set_destroy(set);
+    sp_live_set_destroy(more);
+    return block;
+}
+
+// The zone after `changes` POSTs: its base and a layer of them.
+const void *with_layer(int changes)
+{
+    static std::vector<uint64_t> layers[2];
+    std::vector<uint64_t> &layer = layers[changes > 4096];
+    if (layer.empty()) {
+        const void *now = generation();
+        for (int i = 0; i < changes; i++) {
+            layer = posted(now, i);
+            now = layer.data();
+        }
+        if (sp_live_base(now) != generation()) {
+            die("layer", "not a layer over the zone");
+        }
+    }
+    return layer.data();
+}
+
+void BM_ZoneWithLayer(benchmark::State &state)
+{
+    lookups(state, nullptr, with_layer(4096));
+}
+
+// A POST into the zone with a layer of 0, 4,096 or 8,000 changes.
+void BM_ZonePost(benchmark::State &state)
+{
+    int changes = static_cast<int>(state.range(0));
+    const void *now = changes ? with_layer(changes) : generation();
+    int i = 1000000;
+    for (auto _ : state) {
+        std::vector<uint64_t> block = posted(now, i++);
+        benchmark::DoNotOptimize(block.data());
+    }
+}
+
 } // namespace
 
 BENCHMARK(BM_FileRules)->Arg(0)->Arg(1)->Arg(2);
 BENCHMARK(BM_ZoneRules)->Arg(0)->Arg(1)->Arg(2);
+BENCHMARK(BM_ZoneWithLayer)->Arg(0)->Arg(1)->Arg(2);
+BENCHMARK(BM_ZonePost)->Arg(0)->Arg(4096)->Arg(8000)
+    ->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_ZonePut)->Iterations(1)->Unit(benchmark::kMillisecond);
