@@ -208,7 +208,7 @@ std::vector<uint64_t> posted(const void *published, int i)
     unsigned at;
     if (sp_live_set_parse(more, line.data(), line.size(), err, sizeof(err),
                           &at) != SP_OK
-        || sp_live_edit(set, published, SP_LIVE_POST, more, nullptr, 0, &at)
+        || sp_live_edit(set, published, SP_LIVE_POST, more, nullptr, 0, 0, &at)
                != SP_OK) {
         die("post", line.c_str());
     }

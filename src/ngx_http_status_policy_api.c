@@ -51,6 +51,7 @@ typedef struct {
     ngx_int_t                            rc;
     unsigned                             line;
     ngx_uint_t                           tries;
+    ngx_flag_t                           background;  /* a zone whole */
     u_char                               err[NGX_HTTP_STATUS_POLICY_ERRSTR_SIZE];
 } ngx_http_status_policy_api_job_t;
 
@@ -443,6 +444,7 @@ ngx_http_status_policy_api_write(ngx_http_request_t *r,
     job->r = r;
     job->zone = zone;
     job->op = op;
+    job->background = ngx_http_status_policy_live_background();
     job->body = body;
     job->len = len;
 
@@ -643,6 +645,7 @@ ngx_http_status_policy_api_publish(ngx_http_status_policy_api_job_t *job)
 
     case NGX_OK:
         rc = ngx_http_status_policy_api_answer(job);
+        ngx_http_status_policy_live_whole(zone, r->connection->log);
         break;
 
     case NGX_AGAIN:
@@ -800,7 +803,8 @@ ngx_http_status_policy_api_edit(ngx_http_status_policy_api_job_t *job,
     }
 
     rc = sp_live_edit(set, job->base, op, job->more,
-                      (const char *) job->key.data, job->key.len, &job->line);
+                      (const char *) job->key.data, job->key.len,
+                      job->background, &job->line);
 
     switch (rc) {
 

@@ -39,12 +39,6 @@ static void ngx_http_status_policy_live_load(
 static void ngx_http_status_policy_live_set_aside(
     ngx_http_status_policy_live_zone_t *zone, const char *reason,
     ngx_uint_t line, ngx_log_t *log);
-static ngx_int_t ngx_http_status_policy_live_claim(
-    ngx_http_status_policy_live_zone_t *zone, ngx_int_t *slot);
-static void ngx_http_status_policy_live_unclaim(
-    ngx_http_status_policy_live_zone_t *zone, ngx_int_t *slot);
-static const void *ngx_http_status_policy_live_mark(
-    ngx_http_status_policy_live_zone_t *zone, ngx_int_t slot);
 static ngx_flag_t ngx_http_status_policy_live_gone(ngx_atomic_uint_t pid);
 static void ngx_http_status_policy_live_retire(
     ngx_http_status_policy_live_zone_t *zone, ngx_atomic_uint_t off,
@@ -568,7 +562,7 @@ ngx_http_status_policy_live_exit_process(ngx_cycle_t *cycle)
 
 /* a reader slot: a free one, or one whose process is gone (killed) */
 
-static ngx_int_t
+ngx_int_t
 ngx_http_status_policy_live_claim(ngx_http_status_policy_live_zone_t *zone,
     ngx_int_t *slot)
 {
@@ -595,7 +589,7 @@ ngx_http_status_policy_live_claim(ngx_http_status_policy_live_zone_t *zone,
 }
 
 
-static void
+void
 ngx_http_status_policy_live_unclaim(ngx_http_status_policy_live_zone_t *zone,
     ngx_int_t *slot)
 {
@@ -639,7 +633,7 @@ ngx_http_status_policy_live_enter(ngx_http_status_policy_live_zone_t *zone)
 }
 
 
-static const void *
+const void *
 ngx_http_status_policy_live_mark(ngx_http_status_policy_live_zone_t *zone,
     ngx_int_t slot)
 {
@@ -743,15 +737,11 @@ ngx_int_t
 ngx_http_status_policy_live_commit(ngx_http_status_policy_live_zone_t *zone,
     const void *base, u_char *block, ngx_log_t *log)
 {
-    const void                         *under, *kept;
-    ngx_atomic_uint_t                   off, base_off;
     ngx_http_status_policy_live_shm_t  *sh;
 
     sh = zone->sh;
-    base_off = base ? (u_char *) base - (u_char *) zone->shpool : 0;
-    off = block - (u_char *) zone->shpool;
 
-    if (!ngx_atomic_cmp_set(&sh->current, base_off, off)) {
+    if (ngx_http_status_policy_live_publish(zone, base, block) != NGX_OK) {
         ngx_slab_free(zone->shpool, block);
         return NGX_AGAIN;
     }
@@ -760,18 +750,51 @@ ngx_http_status_policy_live_commit(ngx_http_status_policy_live_zone_t *zone,
     sh->changed = ngx_time();
 
     ngx_http_status_policy_live_release(zone);
+    ngx_http_status_policy_live_replaced(zone, base, block, log);
+
+    return NGX_OK;
+}
+
+
+/* The store itself: NGX_AGAIN, and nothing done, if base is not current. */
+
+ngx_int_t
+ngx_http_status_policy_live_publish(ngx_http_status_policy_live_zone_t *zone,
+    const void *base, u_char *block)
+{
+    ngx_atomic_uint_t  off, base_off;
+
+    base_off = base ? (u_char *) base - (u_char *) zone->shpool : 0;
+    off = block - (u_char *) zone->shpool;
+
+    return ngx_atomic_cmp_set(&zone->sh->current, base_off, off)
+           ? NGX_OK : NGX_AGAIN;
+}
+
+
+/*
+ * After base was replaced by block, what block does not read is retired:
+ * base, unless it is block's base (a layer over the same base replaces
+ * only the layer), and base's own base.
+ */
+
+void
+ngx_http_status_policy_live_replaced(ngx_http_status_policy_live_zone_t *zone,
+    const void *base, u_char *block, ngx_log_t *log)
+{
+    const void  *under, *kept;
 
     if (base == NULL) {
-        return NGX_OK;
+        return;
     }
-
-    /* a layer over the same base replaces only the layer */
 
     kept = sp_live_base(block);
     under = sp_live_base(base);
 
     if (base != kept) {
-        ngx_http_status_policy_live_retire(zone, base_off, log);
+        ngx_http_status_policy_live_retire(zone,
+                                    (u_char *) base - (u_char *) zone->shpool,
+                                    log);
     }
 
     if (under && under != kept) {
@@ -779,8 +802,6 @@ ngx_http_status_policy_live_commit(ngx_http_status_policy_live_zone_t *zone,
                                    (u_char *) under - (u_char *) zone->shpool,
                                    log);
     }
-
-    return NGX_OK;
 }
 
 
@@ -794,20 +815,11 @@ ngx_http_status_policy_live_retire(ngx_http_status_policy_live_zone_t *zone,
     ngx_atomic_uint_t off, ngx_log_t *log)
 {
     ngx_uint_t                          i;
-    ngx_atomic_uint_t                   old;
     ngx_http_status_policy_live_shm_t  *sh;
 
     sh = zone->sh;
 
-    for (i = 0; i < NGX_HTTP_STATUS_POLICY_LIVE_RETIRED; i++) {
-        old = sh->retired[i];
-
-        if (old && !ngx_http_status_policy_live_read_by_any(zone, old)
-            && ngx_atomic_cmp_set(&sh->retired[i], old, 0))
-        {
-            ngx_http_status_policy_live_free(zone, old);
-        }
-    }
+    ngx_http_status_policy_live_sweep(zone);
 
     if (!ngx_http_status_policy_live_read_by_any(zone, off)) {
         ngx_http_status_policy_live_free(zone, off);
@@ -834,6 +846,29 @@ ngx_http_status_policy_live_retire(ngx_http_status_policy_live_zone_t *zone,
  * a layer over it.  A mark that its process set on a generation already
  * freed is let go at once by that process, whatever the block now holds.
  */
+
+/* Frees the replaced generations that no live process reads any more. */
+
+void
+ngx_http_status_policy_live_sweep(ngx_http_status_policy_live_zone_t *zone)
+{
+    ngx_uint_t                          i;
+    ngx_atomic_uint_t                   old;
+    ngx_http_status_policy_live_shm_t  *sh;
+
+    sh = zone->sh;
+
+    for (i = 0; i < NGX_HTTP_STATUS_POLICY_LIVE_RETIRED; i++) {
+        old = sh->retired[i];
+
+        if (old && !ngx_http_status_policy_live_read_by_any(zone, old)
+            && ngx_atomic_cmp_set(&sh->retired[i], old, 0))
+        {
+            ngx_http_status_policy_live_free(zone, old);
+        }
+    }
+}
+
 
 static ngx_flag_t
 ngx_http_status_policy_live_read_by_any(

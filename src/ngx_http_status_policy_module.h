@@ -115,6 +115,7 @@ typedef struct {
     ngx_int_t                           slot;         /* this process's, -1 */
     ngx_int_t                           wslot;        /* its API writes' */
     ngx_flag_t                          writing;      /* one at a time */
+    void                               *whole;        /* written meanwhile */
     ngx_event_t                         save;         /* the state timer */
 } ngx_http_status_policy_live_zone_t;
 
@@ -400,6 +401,25 @@ ngx_int_t ngx_http_status_policy_live_build(
 ngx_int_t ngx_http_status_policy_live_commit(
     ngx_http_status_policy_live_zone_t *zone, const void *base,
     u_char *block, ngx_log_t *log);
+ngx_int_t ngx_http_status_policy_live_publish(
+    ngx_http_status_policy_live_zone_t *zone, const void *base,
+    u_char *block);
+void ngx_http_status_policy_live_replaced(
+    ngx_http_status_policy_live_zone_t *zone, const void *base,
+    u_char *block, ngx_log_t *log);
+void ngx_http_status_policy_live_sweep(
+    ngx_http_status_policy_live_zone_t *zone);
+ngx_int_t ngx_http_status_policy_live_claim(
+    ngx_http_status_policy_live_zone_t *zone, ngx_int_t *slot);
+void ngx_http_status_policy_live_unclaim(
+    ngx_http_status_policy_live_zone_t *zone, ngx_int_t *slot);
+const void *ngx_http_status_policy_live_mark(
+    ngx_http_status_policy_live_zone_t *zone, ngx_int_t slot);
+
+/* ngx_http_status_policy_live_whole.c: a zone written whole meanwhile */
+ngx_flag_t ngx_http_status_policy_live_background(void);
+void ngx_http_status_policy_live_whole(
+    ngx_http_status_policy_live_zone_t *zone, ngx_log_t *log);
 
 /* ngx_http_status_policy_setup.c: postconfiguration */
 ngx_int_t ngx_http_status_policy_setup(ngx_conf_t *cf);

@@ -1,5 +1,6 @@
 # Live rules in a large zone, where a POST, PATCH or DELETE is written as
-# a layer over the zone's base: every worker sees each change at once,
+# a layer over the zone's base, and the zone is written whole in the
+# background as the layer grows: every worker sees each change at once,
 # requests during writes meet the old rules or the new ones, the zone
 # holds what a zone given the same rules whole holds (count, digest,
 # pages), replaced layers are freed, writes racing from both workers all
@@ -19,6 +20,7 @@ my $http = <<'HTTP';
     log_format pids '$pid $status $uri';
     status_policy_zone zone=big:8m state=%%PREFIX%%/big.state;
     status_policy_zone zone=twin:8m;
+    status_policy_zone zone=huge:256m;
 
     server {
         listen 127.0.0.1:%%PORT%% reuseport;
@@ -32,6 +34,11 @@ my $http = <<'HTTP';
 
         location /twin/ {
             status_policy_use twin;
+            return 200 "backend\n";
+        }
+
+        location /h/ {
+            status_policy_use huge;
             return 200 "backend\n";
         }
 
@@ -145,9 +152,9 @@ if ($pid == 0) {
     POSIX::_exit(0);
 }
 
-# 1,500 writes, so that the layer is written whole several times over
+# 2,400 writes, so that the zone is written whole more than once
 my %answers;
-for my $i (1 .. 1500) {
+for my $i (1 .. 2400) {
     my $key = "= /w/$i";
     if ($i % 3 == 0) {
         my $gone = '= /w/' . ($i - 1);
@@ -161,9 +168,9 @@ for my $i (1 .. 1500) {
         $model{$key} = "451 $key";
     }
 }
-is_deeply(\%answers, { 'POST 201' => 500, 'PATCH 200' => 500,
-                       'DELETE 204' => 500 },
-          '1,500 writes: all answered, none 507 (replaced layers are freed)');
+is_deeply(\%answers, { "POST 201" => 800, "PATCH 200" => 800,
+                       "DELETE 204" => 800 },
+          "2,400 writes: all answered, none 507 (replaced layers are freed)");
 waitpid $pid, 0;
 my ($asked, $wrong) = split ' ', $t->slurp('during');
 cmp_ok($asked, '>', 100, "requests ran during the writes ($asked)");
@@ -171,6 +178,11 @@ is($wrong, 0, 'every one met its rule');
 
 like($t->error_log, qr/status_policy_zone "big": POST by the API, 6\d\d\d rules/,
      'the log names the count the zone holds');
+my $wholes = () = $t->error_log =~ /status_policy_zone "big": written whole/g;
+cmp_ok($wholes, '>=', 2,
+       "the zone was written whole in the background ($wholes times)");
+like($t->error_log, qr/status_policy_zone "big": writing the zone whole, \d+ rules/,
+     'saying so when it begins');
 unlike($t->error_log, qr/\[(alert|crit|emerg)\]/, 'nothing alarming logged');
 
 # the same rules given whole: the same count, digest and pages
@@ -235,6 +247,30 @@ is(api('GET', '/api/big?limit=1')->{json}{digest}, $digest,
    'a restart reads it back: the same digest');
 is(status('/r/77'), 200, 'a deleted base rule stays deleted');
 is(status('/w/4'), 410, 'a posted rule stays');
+
+# a reload while a worker writes a zone whole: the worker exits only once
+# it is published.  400,000 rules, and one PATCH of 25,000 (its share).
+my $body = join '', map { "410 = /h/$_\n" } 1 .. 400_000;
+is(api('PUT', '/api/huge', $body)->{status}, 200, 'PUT of 400,000 rules');
+$body = join '', map { "451 = /h/new/$_\n" } 1 .. 25_000;
+my $log_before = length $t->error_log;
+is(api('PATCH', '/api/huge', $body)->{status}, 200, 'a PATCH of 25,000');
+$t->reload;
+ok($t->wait_for_log(qr/status_policy_zone "huge": written whole/,
+                    'error.log', 20),
+   'the zone is written whole');
+my $since = substr $t->error_log, $log_before;
+my ($writer) = $since =~ /(\d+)#\d+: \*\d+ status_policy_zone "huge": writing the zone whole/;
+like($since, qr/\b$writer#$writer: gracefully shutting down\n[\s\S]*\b$writer#$writer: status_policy_zone "huge": written whole\n[\s\S]*\b$writer#$writer: exiting/,
+     'by the worker that began it, which waited for it to exit');
+$t->reload_and_drain;
+my $huge = api('GET', '/api/huge?limit=1')->{json};
+is($huge->{count}, 425_000, 'the zone holds every rule');
+is(status('/h/new/24999'), 451, 'a patched rule answers');
+is(status('/h/399999'), 410, 'a rule of the base too');
+is(api('PATCH', '/api/huge', "451 = /h/1\n")->{status}, 200,
+   'and writes go on');
+unlike($t->error_log, qr/\[(alert|crit|emerg)\]/, 'nothing alarming logged');
 $t->stop;
 
 done_testing;

@@ -101,7 +101,7 @@ int sp_live_set_parse(sp_live_set_t *set, const char *text, size_t len,
 
 int sp_live_edit(sp_live_set_t *set, const void *generation, int op,
                  const sp_live_set_t *more, const char *key, size_t key_len,
-                 unsigned *line) noexcept
+                 int background, unsigned *line) noexcept
 {
     LiveRule k;
     if (op == SP_LIVE_DELETE && !key_of(key, key_len, k)) {
@@ -116,7 +116,8 @@ int sp_live_edit(sp_live_set_t *set, const void *generation, int op,
             op == SP_LIVE_POST    ? LiveOp::post
             : op == SP_LIVE_PATCH ? LiveOp::patch
                                   : LiveOp::remove,
-            more ? more->set : none, k, set->set, set->layer, at);
+            more ? more->set : none, k, set->set, set->layer, at,
+            background != 0);
     });
     if (line != nullptr) {
         *line = at;
@@ -134,6 +135,34 @@ size_t sp_live_set_count(const sp_live_set_t *set) noexcept
     return set->set.size();
 }
 
+
+int sp_live_wants_whole(const void *generation) noexcept
+{
+    return status_policy::live_wants_whole(LiveView(generation)) ? 1 : 0;
+}
+
+int sp_live_set_whole(sp_live_set_t *set, const void *generation) noexcept
+{
+    return status_policy::guarded(nullptr, 0, [&] {
+        status_policy::load_live(LiveView(generation), set->set);
+    });
+}
+
+int sp_live_rebase(sp_live_set_t *set, const void *whole, const void *from,
+                   const void *now) noexcept
+{
+    status_policy::LiveRebase to = status_policy::LiveRebase::stale;
+    int rc = status_policy::guarded(nullptr, 0, [&] {
+        to = status_policy::rebase_live(LiveGeneration(whole), LiveView(from),
+                                        LiveView(now), set->set, set->layer);
+    });
+    if (rc != SP_OK) {
+        return rc;
+    }
+    return to == status_policy::LiveRebase::as_is   ? SP_LIVE_AS_IS
+           : to == status_policy::LiveRebase::stale ? SP_LIVE_STALE
+                                                    : SP_OK;
+}
 
 uint64_t sp_live_set_digest(const sp_live_set_t *set) noexcept
 {

@@ -30,6 +30,8 @@ extern "C" {
 #define SP_LIVE_CONFLICT  -2    /* a live rule of that pattern exists */
 #define SP_LIVE_MISSING   -3    /* a live zone has no rule of that key */
 #define SP_LIVE_BAD_KEY   -4    /* no "= /x", "^~ /x" or "/x" */
+#define SP_LIVE_STALE     -5    /* the zone was written whole meanwhile */
+#define SP_LIVE_AS_IS      1    /* no write came meanwhile */
 
 #define SP_NO_RULE     UINT32_MAX
 
@@ -468,9 +470,11 @@ int sp_live_set_parse(sp_live_set_t *set, const char *text, size_t len,
  * the line of more in *line, if the zone holds one of their patterns;
  * SP_LIVE_PATCH adds or replaces them; SP_LIVE_DELETE removes the rule
  * of key ("= /x", "/x", "^~ /x"): SP_LIVE_MISSING if there is none,
- * SP_LIVE_BAD_KEY if key is no key.  A small change to a large zone is a layer
- * over the zone's base generation, which the generation then refers to
- * (sp_live_base()); the text of the set stays in the generations.
+ * SP_LIVE_BAD_KEY if key is no key.  A small change to a large zone is a
+ * layer over the zone's base generation, which the generation then
+ * refers to (sp_live_base()); with background, the layer may grow beyond
+ * its share while the zone is written whole in the background.  The text
+ * of the set stays in the generations.
  */
 #define SP_LIVE_POST    0
 #define SP_LIVE_PATCH   1
@@ -478,7 +482,24 @@ int sp_live_set_parse(sp_live_set_t *set, const char *text, size_t len,
 
 int sp_live_edit(sp_live_set_t *set, const void *generation, int op,
     const sp_live_set_t *more, const char *key, size_t key_len,
-    unsigned *line) SP_NOEXCEPT;
+    int background, unsigned *line) SP_NOEXCEPT;
+
+/*
+ * Writing a zone whole in the background, so that its layer stays small
+ * without a write waiting for it (sp_live_edit() with background lets the
+ * layer grow meanwhile): whether the zone's layer has grown to its share
+ * of the base; set gets all the zone's rules (its text stays in the
+ * generations); and once they are written (whole, from the zone as it was
+ * then, from), what publishes the zone as it is now: whole as it is
+ * (SP_LIVE_AS_IS), a layer over whole of the writes since, into set
+ * (SP_OK), or nothing, the zone having been written whole by another
+ * (SP_LIVE_STALE).
+ */
+int sp_live_wants_whole(const void *generation) SP_NOEXCEPT;
+int sp_live_set_whole(sp_live_set_t *set, const void *generation)
+    SP_NOEXCEPT;
+int sp_live_rebase(sp_live_set_t *set, const void *whole, const void *from,
+    const void *now) SP_NOEXCEPT;
 
 size_t sp_live_set_count(const sp_live_set_t *set) SP_NOEXCEPT;
 

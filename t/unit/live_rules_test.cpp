@@ -138,7 +138,9 @@ TEST(LiveParse, AnExactAndAPrefixRuleOfOnePatternAreTwoRules)
 struct Zone {
     std::deque<Generation> written;     // bases stay as long as the zone
     const void *published = nullptr;
+    const Generation *current = nullptr;
     unsigned line = 0;
+    int background = 0;     // 1: as with the zone written whole meanwhile
 
     explicit Zone(const std::string &rules = "") { put(rules); }
 
@@ -157,7 +159,7 @@ struct Zone {
         }
         int rc = sp_live_edit(set.set, published, op,
                               op == SP_LIVE_DELETE ? nullptr : more.set,
-                              body.data(), body.size(), &line);
+                              body.data(), body.size(), background, &line);
         if (rc == SP_OK) {
             publish(set);
         }
@@ -167,12 +169,37 @@ struct Zone {
     void publish(const Set &s)
     {
         written.emplace_back(s, published);
-        published = written.back().get();
+        current = &written.back();
+        published = current->get();
+    }
+
+    // The zone written whole from what is published now: its generation,
+    // not yet published.
+    const Generation &whole()
+    {
+        Set all;
+        EXPECT_EQ(sp_live_set_whole(all.set, published), SP_OK);
+        written.emplace_back(all, published);
+        return written.back();
+    }
+
+    // What the zone written whole from `from` publishes now.
+    int rebase(const Generation &w, const void *from)
+    {
+        Set set;
+        int rc = sp_live_rebase(set.set, w.get(), from, published);
+        if (rc == SP_OK) {
+            publish(set);
+        } else if (rc == SP_LIVE_AS_IS) {
+            current = &w;
+            published = w.get();
+        }
+        return rc;
     }
 
     bool layered() const { return sp_live_base(published) != nullptr; }
     size_t count() const { return sp_live_count(published); }
-    const Generation &now() const { return written.back(); }
+    const Generation &now() const { return *current; }
     std::string find(const std::string &path, size_t *prefix = nullptr) const
     {
         return now().find(path, prefix);
@@ -319,9 +346,76 @@ TEST(LiveLayer, HitsStayWithTheirRulesThroughLayersAndTheWholeWrite)
     EXPECT_EQ(hits_of("= /new"), 2u);
 }
 
+TEST(LiveLayer, TheZoneWrittenWholeMeanwhileTakesTheWritesSince)
+{
+    Zone z(large_zone());
+    z.background = 1;
+    for (int i = 0; !sp_live_wants_whole(z.published); i++) {
+        ASSERT_LT(i, 400);
+        ASSERT_EQ(z.write(SP_LIVE_POST, "410 = /n/" + std::to_string(i)
+                                             + "\n"),
+                  SP_OK);
+    }
+    ASSERT_EQ(z.count(), 5102u + 318u) << "a sixteenth of the base";
+    ASSERT_EQ(z.write(SP_LIVE_POST, "410 = /beyond\n"), SP_OK);
+    EXPECT_TRUE(z.layered()) << "with background, the layer grows on";
+
+    const void *from = z.published;
+    const Generation &w = z.whole();
+    EXPECT_EQ(sp_live_base(w.get()), nullptr);
+
+    // writes while it was written: every kind of change since `from`
+    ASSERT_EQ(z.write(SP_LIVE_POST, "451 = /later\n"), SP_OK);
+    ASSERT_EQ(z.write(SP_LIVE_DELETE, "= /n/3"), SP_OK);
+    ASSERT_EQ(z.write(SP_LIVE_DELETE, "= /r/9"), SP_OK);
+    ASSERT_EQ(z.write(SP_LIVE_PATCH, "308 = /n/4 /x\n308 /a/ /y/\n"), SP_OK);
+    const void *now = z.published;
+    size_t count = z.count();
+    ASSERT_EQ(z.rebase(w, from), SP_OK);
+    EXPECT_EQ(sp_live_base(z.published), w.get()) << "a layer over it";
+    EXPECT_LT(z.now().block.size(), w.block.size() / 100)
+        << "of the writes since only";
+    EXPECT_EQ(z.count(), count);
+    EXPECT_EQ(sp_live_digest(z.published), sp_live_digest(now));
+    EXPECT_EQ(z.find("/later"), "451 = /later");
+    EXPECT_EQ(z.find("/n/3"), "none");
+    EXPECT_EQ(z.find("/r/9"), "none");
+    EXPECT_EQ(z.find("/n/4"), "308 = /n/4 /x");
+    EXPECT_EQ(z.find("/a/q"), "308 /a/ /y/");
+    EXPECT_EQ(z.find("/n/5"), "410 = /n/5");
+    EXPECT_EQ(z.find("/beyond"), "410 = /beyond");
+
+    // nothing written meanwhile: published as it is
+    from = z.published;
+    const Generation &w2 = z.whole();
+    EXPECT_EQ(z.rebase(w2, from), SP_LIVE_AS_IS);
+    EXPECT_EQ(z.published, w2.get());
+    EXPECT_FALSE(z.layered());
+    EXPECT_EQ(sp_live_digest(z.published), sp_live_digest(now));
+}
+
+TEST(LiveLayer, AWholeWriteAfterAPutIsStale)
+{
+    Zone z(large_zone());
+    z.background = 1;
+    ASSERT_EQ(z.write(SP_LIVE_POST, "410 = /one\n"), SP_OK);
+    const void *from = z.published;
+    const Generation &w = z.whole();
+    z.put(large_zone());
+    EXPECT_EQ(z.rebase(w, from), SP_LIVE_STALE);
+    EXPECT_EQ(z.find("/one"), "none") << "the PUT stands";
+
+    // or after a layer over another base
+    ASSERT_EQ(z.write(SP_LIVE_POST, "410 = /two\n"), SP_OK);
+    EXPECT_EQ(z.rebase(w, from), SP_LIVE_STALE);
+}
+
 // Any sequence of writes: the zone holds what one generation of the same
-// rules holds, found, paged, counted and digested alike.
-TEST(LiveLayer, ReadsAsTheSameRulesWrittenWhole)
+// rules holds, found, paged, counted and digested alike; also when the
+// zone is written whole in the background, with writes going on.
+class LiveLayerWrites : public testing::TestWithParam<int> {};
+
+TEST_P(LiveLayerWrites, ReadAsTheSameRulesWrittenWhole)
 {
     Zone z(large_zone());
     std::map<std::string, std::string> model;   // key -> line
@@ -335,7 +429,10 @@ TEST(LiveLayer, ReadsAsTheSameRulesWrittenWhole)
         return static_cast<int>(random() % static_cast<unsigned>(n));
     };
     std::vector<std::string> probes;
-    int layers = 0, wholes = 0;
+    int layers = 0, wholes = 0, rebased = 0;
+    z.background = GetParam();
+    const Generation *pending = nullptr;
+    const void *from = nullptr;
 
     for (int step = 0; step < 1500; step++) {
         std::string pattern = pick(2) ? "/r/" + std::to_string(pick(5200))
@@ -364,6 +461,17 @@ TEST(LiveLayer, ReadsAsTheSameRulesWrittenWhole)
         }
         (z.layered() ? layers : wholes)++;
 
+        if (z.background && pending == nullptr
+            && sp_live_wants_whole(z.published)) {
+            from = z.published;
+            pending = &z.whole();
+        } else if (pending != nullptr && pick(8) == 0) {
+            int rc = z.rebase(*pending, from);
+            ASSERT_TRUE(rc == SP_OK || rc == SP_LIVE_AS_IS) << rc;
+            rebased++;
+            pending = nullptr;
+        }
+
         if (step % 100 != 99) {
             continue;
         }
@@ -383,8 +491,15 @@ TEST(LiveLayer, ReadsAsTheSameRulesWrittenWhole)
         }
     }
     EXPECT_GT(layers, 1000) << "most writes are layers";
-    EXPECT_GT(wholes, 0) << "and the zone is written whole now and then";
+    if (z.background) {
+        EXPECT_GE(rebased, 2) << "the zone is written whole in the background";
+    } else {
+        EXPECT_GT(wholes, 0) << "and the zone is written whole now and then";
+    }
 }
+
+INSTANTIATE_TEST_SUITE_P(WholeByTheWriteOrInTheBackground, LiveLayerWrites,
+                         testing::Values(0, 1));
 
 TEST(LiveLayer, TheStateFileHoldsTheView)
 {
