@@ -34,6 +34,10 @@ static ngx_int_t ngx_http_status_policy_live_parse(ngx_conf_t *cf,
     ngx_http_status_policy_live_zone_t *zone, ssize_t *size);
 static ngx_int_t ngx_http_status_policy_live_init_zone(
     ngx_shm_zone_t *shm_zone, void *data);
+static ngx_int_t ngx_http_status_policy_live_inherit(
+    ngx_http_status_policy_live_zone_t *zone, ngx_log_t *log);
+static ngx_http_status_policy_live_zone_t *ngx_http_status_policy_live_old(
+    ngx_http_status_policy_live_zone_t *zone);
 static void ngx_http_status_policy_live_load(
     ngx_http_status_policy_live_zone_t *zone, ngx_log_t *log);
 static void ngx_http_status_policy_live_set_aside(
@@ -343,11 +347,149 @@ ngx_http_status_policy_live_init_zone(ngx_shm_zone_t *shm_zone, void *data)
 
     shpool->log_nomem = 0;
 
+    switch (ngx_http_status_policy_live_inherit(zone, shm_zone->shm.log)) {
+
+    case NGX_OK:
+        return NGX_OK;
+
+    case NGX_ERROR:
+        return NGX_ERROR;
+
+    default: /* NGX_DECLINED: no zone of that name before */
+        break;
+    }
+
     if (zone->state.len) {
         ngx_http_status_policy_live_load(zone, shm_zone->shm.log);
     }
 
     return NGX_OK;
+}
+
+
+/*
+ * A reload that gives the zone another size makes it a new zone: it gets
+ * the rules the zone of that name holds in the running configuration, as
+ * they are (its state file may be a second behind, or there may be none),
+ * with their hit counts.  The master reads them from a reader slot of its
+ * own.  Rules that do not fit the new size refuse the reload.
+ */
+
+static ngx_int_t
+ngx_http_status_policy_live_inherit(ngx_http_status_policy_live_zone_t *zone,
+    ngx_log_t *log)
+{
+    u_char                              *block;
+    size_t                               size;
+    ngx_int_t                            slot, rc;
+    const void                          *g;
+    sp_live_set_t                       *set;
+    ngx_http_status_policy_live_zone_t  *old;
+
+    old = ngx_http_status_policy_live_old(zone);
+
+    if (old == NULL) {
+        return NGX_DECLINED;
+    }
+
+    slot = -1;
+
+    if (ngx_http_status_policy_live_claim(old, &slot) != NGX_OK) {
+        ngx_log_error(NGX_LOG_EMERG, log, 0,
+                      "status_policy_zone \"%V\": the zone's rules cannot be "
+                      "read for its new size: more processes read it than "
+                      "its %d slots", &zone->name,
+                      NGX_HTTP_STATUS_POLICY_LIVE_READERS);
+        return NGX_ERROR;
+    }
+
+    rc = NGX_ERROR;
+    g = ngx_http_status_policy_live_mark(old, slot);
+    set = sp_live_set_create();
+
+    if (set == NULL || sp_live_set_whole(set, g) != SP_OK) {
+        goto done;
+    }
+
+    size = sp_live_generation_size(set);
+    block = size ? ngx_slab_alloc(zone->shpool, size) : NULL;
+
+    if (block == NULL) {
+        ngx_log_error(NGX_LOG_EMERG, log, 0,
+                      "status_policy_zone \"%V\": its %uz rules need %uz "
+                      "bytes, more than its new size holds",
+                      &zone->name, sp_live_set_count(set), size);
+        goto done;
+    }
+
+    if (sp_live_generation_write(set, block, size, g) != SP_OK) {
+        ngx_slab_free(zone->shpool, block);
+        goto done;
+    }
+
+    zone->sh->current = block - (u_char *) zone->shpool;
+    zone->sh->changes = old->sh->changes;
+    zone->sh->saved = old->sh->saved;
+    zone->sh->saved_at = old->sh->saved_at;
+    zone->sh->changed = old->sh->changed;
+
+    ngx_log_error(NGX_LOG_NOTICE, log, 0,
+                  "status_policy_zone \"%V\": %uz rules from the zone before "
+                  "the reload", &zone->name, sp_live_set_count(set));
+    rc = NGX_OK;
+
+done:
+
+    sp_live_set_destroy(set);
+    ngx_http_status_policy_live_unclaim(old, &slot);
+
+    return rc;
+}
+
+
+/* The zone of that name in the running configuration, during a reload. */
+
+static ngx_http_status_policy_live_zone_t *
+ngx_http_status_policy_live_old(ngx_http_status_policy_live_zone_t *zone)
+{
+    ngx_uint_t                           i;
+    ngx_shm_zone_t                      *shm;
+    ngx_list_part_t                     *part;
+    ngx_http_status_policy_live_zone_t  *old;
+
+    if (ngx_cycle == NULL || ngx_test_config) {
+        return NULL;
+    }
+
+    part = &((ngx_cycle_t *) ngx_cycle)->shared_memory.part;
+    shm = part->elts;
+
+    for (i = 0; /* void */ ; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                return NULL;
+            }
+
+            part = part->next;
+            shm = part->elts;
+            i = 0;
+        }
+
+        if (shm[i].tag != &ngx_http_status_policy_module
+            || shm[i].init != ngx_http_status_policy_live_init_zone
+            || shm[i].shm.name.len != zone->name.len
+            || ngx_strncmp(shm[i].shm.name.data, zone->name.data,
+                           zone->name.len)
+               != 0)
+        {
+            continue;
+        }
+
+        old = shm[i].data;
+
+        return (old && old->sh && old != zone) ? old : NULL;
+    }
 }
 
 
