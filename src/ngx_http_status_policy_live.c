@@ -43,7 +43,6 @@ static void ngx_http_status_policy_live_load(
 static void ngx_http_status_policy_live_set_aside(
     ngx_http_status_policy_live_zone_t *zone, const char *reason,
     ngx_uint_t line, ngx_log_t *log);
-static ngx_flag_t ngx_http_status_policy_live_gone(ngx_atomic_uint_t pid);
 static void ngx_http_status_policy_live_retire(
     ngx_http_status_policy_live_zone_t *zone, ngx_atomic_uint_t off,
     ngx_log_t *log);
@@ -746,7 +745,7 @@ ngx_http_status_policy_live_unclaim(ngx_http_status_policy_live_zone_t *zone,
 }
 
 
-static ngx_flag_t
+ngx_flag_t
 ngx_http_status_policy_live_gone(ngx_atomic_uint_t pid)
 {
     return kill((ngx_pid_t) pid, 0) == -1 && ngx_errno == NGX_ESRCH;

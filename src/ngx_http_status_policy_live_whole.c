@@ -5,7 +5,8 @@
  * once the layer has grown to its share of the base, the worker that
  * wrote it writes the zone whole in a thread of the thread pool while
  * writes go on as layers, then publishes it with the writes made
- * meanwhile as a layer over it.  An exiting worker waits for it: a timer
+ * meanwhile as a layer over it.  One process at a time does it for a
+ * zone; one that died leaves the work to the next.  An exiting worker waits for it: a timer
  * that is not cancelable keeps the worker until it is published or
  * dropped.
  */
@@ -44,6 +45,8 @@ static void ngx_http_status_policy_whole_built(ngx_event_t *ev);
 static ngx_int_t ngx_http_status_policy_whole_publish(
     ngx_http_status_policy_whole_t *job, ngx_log_t *log);
 static void ngx_http_status_policy_whole_wait(ngx_event_t *ev);
+static ngx_flag_t ngx_http_status_policy_whole_own(
+    ngx_http_status_policy_live_zone_t *zone);
 
 
 static ngx_str_t  ngx_http_status_policy_whole_pool = ngx_string("default");
@@ -88,8 +91,13 @@ ngx_http_status_policy_live_whole(ngx_http_status_policy_live_zone_t *zone,
         return;
     }
 
+    if (!ngx_http_status_policy_whole_own(zone)) {
+        return;
+    }
+
     job = ngx_calloc(sizeof(ngx_http_status_policy_whole_t), log);
     if (job == NULL) {
+        zone->sh->whole = 0;
         return;
     }
 
@@ -97,6 +105,7 @@ ngx_http_status_policy_live_whole(ngx_http_status_policy_live_zone_t *zone,
     job->slot = -1;
 
     if (ngx_http_status_policy_live_claim(zone, &job->slot) != NGX_OK) {
+        zone->sh->whole = 0;
         ngx_free(job);
         return;
     }
@@ -132,6 +141,7 @@ ngx_http_status_policy_live_whole(ngx_http_status_policy_live_zone_t *zone,
 drop:
 
     ngx_http_status_policy_live_unclaim(zone, &job->slot);
+    zone->sh->whole = 0;
     ngx_free(job);
 #endif
 }
@@ -191,8 +201,27 @@ ngx_http_status_policy_whole_built(ngx_event_t *ev)
     ngx_http_status_policy_live_unclaim(zone, &job->slot);
     ngx_http_status_policy_live_sweep(zone);
 
+    zone->sh->whole = 0;
     zone->whole = NULL;
     ngx_free(job);
+}
+
+
+/* The zone's whole write for this process: no other live one has it. */
+
+static ngx_flag_t
+ngx_http_status_policy_whole_own(ngx_http_status_policy_live_zone_t *zone)
+{
+    ngx_atomic_uint_t  pid;
+
+    pid = zone->sh->whole;
+
+    if (pid != 0 && !ngx_http_status_policy_live_gone(pid)) {
+        return 0;
+    }
+
+    return ngx_atomic_cmp_set(&zone->sh->whole, pid,
+                              (ngx_atomic_uint_t) ngx_pid);
 }
 
 

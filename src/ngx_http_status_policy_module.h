@@ -102,6 +102,7 @@ typedef struct {
     ngx_atomic_t                        pid[NGX_HTTP_STATUS_POLICY_LIVE_READERS];
     ngx_atomic_t                        reading[NGX_HTTP_STATUS_POLICY_LIVE_READERS];
     ngx_atomic_t                        retired[NGX_HTTP_STATUS_POLICY_LIVE_RETIRED];
+    ngx_atomic_t                        whole;        /* pid writing it all */
 } ngx_http_status_policy_live_shm_t;
 
 
@@ -415,6 +416,7 @@ void ngx_http_status_policy_live_unclaim(
     ngx_http_status_policy_live_zone_t *zone, ngx_int_t *slot);
 const void *ngx_http_status_policy_live_mark(
     ngx_http_status_policy_live_zone_t *zone, ngx_int_t slot);
+ngx_flag_t ngx_http_status_policy_live_gone(ngx_atomic_uint_t pid);
 
 /* ngx_http_status_policy_live_whole.c: a zone written whole meanwhile */
 ngx_flag_t ngx_http_status_policy_live_background(void);

@@ -184,8 +184,8 @@ like($t->error_log, qr/status_policy_zone "big": POST by the API, 6\d\d\d rules/
 my $wholes = () = $t->error_log =~ /status_policy_zone "big": written whole/g;
 cmp_ok($wholes, '>=', 2,
        "the zone was written whole in the background ($wholes times)");
-like($t->error_log, qr/status_policy_zone "big": writing the zone whole, \d+ rules/,
-     'saying so when it begins');
+my $begun = () = $t->error_log =~ /status_policy_zone "big": writing the zone whole, \d+ rules/g;
+is($begun, $wholes, 'one worker at a time, each write of it published');
 unlike($t->error_log, qr/\[(alert|crit|emerg)\]/, 'nothing alarming logged');
 
 # the same rules given whole: the same count, digest and pages
@@ -305,6 +305,27 @@ is(status('/h/new/24999'), 451, 'a patched rule answers');
 is(status('/h/399999'), 410, 'a rule of the base too');
 is(api('PATCH', '/api/huge', "451 = /h/1\n")->{status}, 200,
    'and writes go on');
+
+# writes on both workers while one writes the zone whole: the other does
+# not begin a second
+$log_before = length $t->error_log;
+$body = join '', map { "451 = /h/more/$_\n" } 1 .. 25_000;
+is(api('PATCH', '/api/huge', $body)->{status}, 200, 'another PATCH of 25,000');
+my %posted;
+$posted{ api('POST', '/api/huge', "410 = /h/during/$_\n")->{status} }++ for 1 .. 40;
+is_deeply(\%posted, { 201 => 40 }, '40 POSTs meanwhile');
+ok($t->wait_for_log(qr/status_policy_zone "huge": written whole/,
+                    'error.log', 20),
+   'the zone is written whole');
+$since = substr $t->error_log, $log_before;
+my %writers = map { $_ => 1 } $since =~ /(\d+)#\d+: \*\d+ status_policy_zone "huge": PATCH by/g,
+                                $since =~ /(\d+)#\d+: \*\d+ status_policy_zone "huge": POST by/g;
+is(scalar keys %writers, 2, 'the writes went to both workers');
+my $begun_huge = () = $since =~ /"huge": writing the zone whole/g;
+is($begun_huge, 1, 'one of them wrote the zone whole');
+is(status('/h/during/40'), 410, 'every write is there');
+is(api('GET', '/api/huge?limit=1')->{json}{count}, 425_000 + 25_000 + 40,
+   'all of them');
 unlike(substr($t->error_log, $log_before), qr/\[(alert|crit|emerg)\]/,
        'nothing alarming logged');
 $t->stop;
