@@ -231,6 +231,13 @@ ngx_http_status_policy_log_engine(ngx_conf_t *cf,
                       "starts, not by nginx -t)", regexes, key.len,
                       key.data);
 
+    } else if (sp_vectorscan_untrusted()) {
+        ngx_log_error(NGX_LOG_INFO, cf->log, 0,
+                      "status_policy: %uz regex rules of \"%*s\": PCRE2, "
+                      "in order (Vectorscan %s misses matches the module "
+                      "checks for, and is not used)", regexes, key.len,
+                      key.data, sp_vectorscan_untrusted());
+
     } else {
         ngx_log_error(NGX_LOG_INFO, cf->log, 0,
                       "status_policy: %uz regex rules of \"%*s\": PCRE2, "

@@ -75,7 +75,12 @@ is_deeply([ sort { $b <=> $a } map { $_->{hits} } @gone ],
 
 # at info: the error log's level once nginx runs (a reload)
 $t->reload_and_drain;
-like($t->error_log, qr/\[info\] .*status_policy: 8 regex rules of "server": 8 scanned in one pass with Vectorscan, 0 on PCRE2/,
+# (PCRE2, saying why, where the Vectorscan library fails the module's
+# check for matches it misses)
+my $engine = $t->error_log =~ /Vectorscan \S+ misses matches/
+    ? qr/PCRE2, in order \(Vectorscan \d[\d.]* misses matches the module checks for, and is not used\)/
+    : qr/8 scanned in one pass with Vectorscan, 0 on PCRE2/;
+like($t->error_log, qr/\[info\] .*status_policy: 8 regex rules of "server": $engine/,
      'nginx says which engine the regexes run on')
     or diag join "\n", $t->error_log =~ /(status_policy: \d+ regex.*)/g;
 

@@ -17,6 +17,7 @@
 #include "c_boundary.hpp"
 #include "escape.hpp"
 #include "ruleset.hpp"
+#include "vectorscan_set.hpp"
 
 using status_policy::guarded;
 using status_policy::view;
@@ -120,6 +121,11 @@ void sp_ruleset_check_only(sp_ruleset_t *rs) noexcept
 int sp_ruleset_chose_vectorscan(const sp_ruleset_t *rs) noexcept
 {
     return rs->rules.chose_vectorscan() ? 1 : 0;
+}
+
+const char *sp_vectorscan_untrusted(void) noexcept
+{
+    return status_policy::VectorscanSet::untrusted();
 }
 
 int sp_ruleset_match(const sp_ruleset_t *rs, const char *path, size_t len,

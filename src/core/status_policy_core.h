@@ -135,6 +135,11 @@ size_t sp_ruleset_vectorscan_count(const sp_ruleset_t *rs) SP_NOEXCEPT;
 void sp_ruleset_check_only(sp_ruleset_t *rs) SP_NOEXCEPT;
 int sp_ruleset_chose_vectorscan(const sp_ruleset_t *rs) SP_NOEXCEPT;
 
+/* The version of a Vectorscan library that misses matches the module
+ * checks for at its first use, and so is not used; NULL if it is used or
+ * the core was built without it. */
+const char *sp_vectorscan_untrusted(void) SP_NOEXCEPT;
+
 /*
  * Finds the rule for a normalized, percent-decoded path.
  * Returns 1 and fills *m on a match, 0 if nothing matches.

@@ -33,6 +33,11 @@ namespace {
 // One pass reports each pattern once.  ALLOWEMPTY only lets
 // hs_expression_info() describe a pattern that can match the empty
 // string: such a pattern is not scanned (see build()).
+//
+// The database is vectored, scanned as one buffer: in block mode
+// Vectorscan 5.4 misses a match that ends at the last byte of an 18 to
+// 34-byte buffer when the set also holds a literal followed by any
+// character ("xx" beside "zz.").
 unsigned flags_of(bool caseless)
 {
     return HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY
@@ -51,9 +56,60 @@ int keep_lowest(unsigned id, unsigned long long, unsigned long long,
 
 } // namespace
 
+namespace {
+
+// Shapes Vectorscan 5.4.9 (Debian 12's) gets wrong: a one-character
+// literal after 60-odd bytes, and a match at the end of an 18 to 34-byte
+// path beside a literal followed by any character.  A library that
+// misses any of them is not used: a missed match is a rule not applied.
+bool finds(const std::vector<std::string_view> &patterns,
+           const std::string &path)
+{
+    std::vector<VectorscanSet::Pattern> set;
+    for (uint32_t i = 0; i < patterns.size(); i++) {
+        set.push_back({patterns[i], false, i});
+    }
+    VectorscanSet scanner;
+    std::vector<uint32_t> refused;
+    return scanner.build(set, refused) && refused.empty()
+           && scanner.first_match(path.data(), path.size()) == 0;
+}
+
+bool finds_what_it_should() noexcept
+{
+    try {
+        for (size_t n = 0; n < 200; n++) {
+            if (!finds({"p"}, std::string(n, '<') + "</y.php")) {
+                return false;
+            }
+        }
+        for (size_t n = 0; n < 40; n++) {
+            if (!finds({"xx", "zz."}, "/yA" + std::string(n, 'a') + "xx")) {
+                return false;
+            }
+        }
+        return true;
+    } catch (...) {
+        return false;
+    }
+}
+
+} // namespace
+
 bool VectorscanSet::available() noexcept
 {
-    return true;
+    static const bool trusted = finds_what_it_should();
+    return trusted;
+}
+
+const char *VectorscanSet::untrusted() noexcept
+{
+    // hs_version() is "5.4.9 2023-..." : the number alone
+    static const std::string version = [] {
+        std::string v = hs_version();
+        return v.substr(0, v.find(' '));
+    }();
+    return available() ? nullptr : version.c_str();
 }
 
 bool VectorscanSet::build(const std::vector<Pattern> &patterns,
@@ -72,10 +128,8 @@ bool VectorscanSet::build(const std::vector<Pattern> &patterns,
         bool ok = text.find('\0') == std::string::npos
                   && hs_expression_info(text.c_str(), flags_of(p.caseless),
                                         &info, &error) == HS_SUCCESS;
-        // Next to a pattern that can match the empty string, a pass may
-        // report that match alone and miss a lower pattern matching
-        // further on (Vectorscan 5.4): such patterns run on PCRE2, in
-        // their place
+        // A pattern that can match the empty string matches every path:
+        // scanning it says nothing, and it runs on PCRE2, in its place
         if (ok && info != nullptr && info->min_width == 0) {
             ok = false;
         }
@@ -107,7 +161,8 @@ bool VectorscanSet::build(const std::vector<Pattern> &patterns,
         hs_error_t rc = hs_compile_multi(pointers.data(), flags.data(),
                                          ids.data(),
                                          static_cast<unsigned>(texts.size()),
-                                         HS_MODE_BLOCK, nullptr, &db, &error);
+                                         HS_MODE_VECTORED, nullptr, &db,
+                                         &error);
         if (rc == HS_SUCCESS) {
             auto impl = std::make_unique<Impl>();
             impl->db = db;
@@ -144,8 +199,10 @@ uint32_t VectorscanSet::first_match(const char *path, size_t len) const
 {
     uint32_t lowest = UINT32_MAX;
     if (impl_) {
-        (void) hs_scan(impl_->db, path, static_cast<unsigned>(len), 0,
-                       impl_->scratch, keep_lowest, &lowest);
+        const char *data[1] = {path};
+        unsigned length[1] = {static_cast<unsigned>(len)};
+        (void) hs_scan_vector(impl_->db, data, length, 1, 0, impl_->scratch,
+                              keep_lowest, &lowest);
     }
     return lowest;
 }
@@ -157,6 +214,11 @@ struct VectorscanSet::Impl {};
 bool VectorscanSet::available() noexcept
 {
     return false;
+}
+
+const char *VectorscanSet::untrusted() noexcept
+{
+    return nullptr;
 }
 
 bool VectorscanSet::build(const std::vector<Pattern> &patterns,

@@ -5,7 +5,8 @@
 // atomic groups...): those are given back, for PCRE2 to keep.
 //
 // Without SP_HAVE_VECTORSCAN at build time, available() is false and
-// build() takes nothing.
+// build() takes nothing.  Nor is a library used that misses matches the
+// first call of available() looks for (untrusted() names its version).
 
 #pragma once
 
@@ -31,6 +32,7 @@ public:
     VectorscanSet &operator=(VectorscanSet &&) noexcept;
 
     static bool available() noexcept;
+    static const char *untrusted() noexcept;
 
     // Compiles the patterns Vectorscan takes; appends the ids of the
     // others to `refused`.  Returns false when it took none.

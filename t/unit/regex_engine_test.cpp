@@ -252,6 +252,32 @@ TEST(RegexEngines, WhatVectorscanRefusesStaysOnPcre2InItsPlace)
 
 namespace {
 
+// Vectorscan 5.4 in block mode misses a match that ends at the last byte
+// of an 18 to 34-byte buffer when the set also holds a literal followed
+// by any character ("xx" beside "zz."): the set scans in vectored mode,
+// which finds it.
+TEST(RegexEngines, AMatchAtTheEndOfAShortPathIsFound)
+{
+    for (const char *beside : {"zz.", "upla.", "php."}) {
+        const std::vector<std::string> patterns = {"xx", beside};
+        RegexSet set;
+        for (uint32_t r = 0; r < patterns.size(); r++) {
+            set.add(RegexSet::compile(patterns[r], false, "", 0), patterns[r],
+                    false, r);
+        }
+        set.build(RegexSet::Engine::vectorscan);
+        for (size_t fill = 0; fill < 80; fill++) {
+            for (char c : {'a', '\0'}) {
+                std::string path = "/yA" + std::string(fill, c) + "xx";
+                RegexSet::Match m;
+                ASSERT_TRUE(set.match(path.data(), path.size(), m))
+                    << beside << ", " << path.size() << " bytes";
+                EXPECT_EQ(m.rule, 0u);
+            }
+        }
+    }
+}
+
 // Vectorscan, given a regex that can match the empty string next to
 // others, may report the empty match alone and miss an earlier rule that
 // matches further on ("xx" after "" in a 26-byte path): such regexes stay
