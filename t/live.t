@@ -66,18 +66,8 @@ HTTP
 my $t = TestNginx->new(http => $http, workers => 2);
 $t->start;
 
-# One request over HTTP/1.1 with an optional body.
-sub api {
-    my ($method, $path, $body) = @_;
-    my $len = defined $body ? "Content-Length: " . length($body) . "\r\n" : '';
-    my $data = $t->raw("$method $path HTTP/1.1\r\nHost: localhost\r\n"
-                       . "Connection: close\r\n$len\r\n" . ($body // ''));
-    my ($r) = TestNginx::parse_responses($data, $method eq 'HEAD');
-    $r //= { status => 0, headers => {}, body => '' };
-    $r->{json} = eval { JSON::PP::decode_json($r->{body}) }
-        if ($r->{headers}{'content-type'} // '') eq 'application/json';
-    return $r;
-}
+# One request over HTTP/1.1 with an optional body (TestNginx::api).
+sub api { $t->api(@_) }
 
 sub h2api {
     my ($method, $path, $body) = @_;

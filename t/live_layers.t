@@ -14,7 +14,6 @@ use warnings;
 use Test::More;
 use IO::Socket::IP;
 use POSIX ();
-use JSON::PP ();
 use Time::HiRes qw(sleep);
 use lib 't/lib';
 use TestNginx;
@@ -55,16 +54,8 @@ HTTP
 my $t = TestNginx->new(http => $http, workers => 2);
 $t->start;
 
-sub api {
-    my ($method, $path, $body) = @_;
-    my $len = defined $body ? "Content-Length: " . length($body) . "\r\n" : '';
-    my $data = $t->raw("$method $path HTTP/1.1\r\nHost: localhost\r\n"
-                       . "Connection: close\r\n$len\r\n" . ($body // ''));
-    my ($r) = TestNginx::parse_responses($data, $method eq 'HEAD');
-    $r //= { status => 0, headers => {}, body => '' };
-    $r->{json} = eval { JSON::PP::decode_json($r->{body}) };
-    return $r;
-}
+# One request over HTTP/1.1 with an optional body (TestNginx::api).
+sub api { $t->api(@_) }
 
 sub status { $t->get($_[0])->{status} }
 

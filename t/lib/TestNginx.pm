@@ -18,6 +18,7 @@ use File::Basename qw(dirname);
 use File::Temp qw(tempdir);
 use IO::Select;
 use IO::Socket::IP;
+use JSON::PP ();
 use POSIX qw(:sys_wait_h);
 use Socket qw(SOCK_STREAM);
 use Time::HiRes qw(sleep time);
@@ -286,6 +287,21 @@ sub connect {
                                 Proto => 'tcp', Timeout => 5)
         or die "connect: $!";
     return $s;
+}
+
+# One request over HTTP/1.1 with an optional body, as a client of the
+# zones' API sends it: the parsed response, with {json} decoded from an
+# application/json body.
+sub api {
+    my ($self, $method, $path, $body) = @_;
+    my $len = defined $body ? "Content-Length: " . length($body) . "\r\n" : '';
+    my $data = $self->raw("$method $path HTTP/1.1\r\nHost: localhost\r\n"
+                          . "Connection: close\r\n$len\r\n" . ($body // ''));
+    my ($r) = parse_responses($data, $method eq 'HEAD');
+    $r //= { status => 0, headers => {}, body => '' };
+    $r->{json} = eval { JSON::PP::decode_json($r->{body}) }
+        if ($r->{headers}{'content-type'} // '') eq 'application/json';
+    return $r;
 }
 
 # Sends raw bytes, reads until the server closes (or $timeout seconds of

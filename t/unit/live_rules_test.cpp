@@ -133,6 +133,23 @@ TEST(LiveParse, AnExactAndAPrefixRuleOfOnePatternAreTwoRules)
     EXPECT_EQ(g.find("/ab"), "301 /a /b");
 }
 
+// A state file of `published` written at `path` and read back into
+// `back`; the change counter read from it.
+uint64_t state_round_trip(const void *published, const std::string &path,
+                          uint64_t changes, Set &back)
+{
+    char err[256] = "";
+    EXPECT_EQ(sp_live_state_write(published, path.c_str(), changes,
+                                  1700000000, err, sizeof(err)),
+              SP_OK) << err;
+    uint64_t read = 0;
+    unsigned line = 0;
+    EXPECT_EQ(sp_live_state_read(path.c_str(), back.set, &read, err,
+                                 sizeof(err), &line),
+              SP_OK) << err;
+    return read;
+}
+
 // A zone as the module keeps it: each write's generation is built from
 // the one published before, and may be a layer over that one's base.
 struct Zone {
@@ -508,17 +525,9 @@ TEST(LiveLayer, TheStateFileHoldsTheView)
     ASSERT_EQ(z.write(SP_LIVE_POST, "451 = /added\n"), SP_OK);
     ASSERT_TRUE(z.layered());
     sptest::TempDir dir;
-    std::string path = dir.name("live.state");
-    char err[256] = "";
-    ASSERT_EQ(sp_live_state_write(z.published, path.c_str(), 2, 1700000000,
-                                  err, sizeof(err)),
-              SP_OK) << err;
     Set back;
-    uint64_t changes = 0;
-    unsigned line = 0;
-    ASSERT_EQ(sp_live_state_read(path.c_str(), back.set, &changes, err,
-                                 sizeof(err), &line),
-              SP_OK) << err;
+    EXPECT_EQ(state_round_trip(z.published, dir.name("live.state"), 2, back),
+              2u);
     EXPECT_EQ(sp_live_set_count(back.set), 5102u);
     Generation again(back);
     EXPECT_EQ(sp_live_digest(again.get()), sp_live_digest(z.published));
@@ -679,18 +688,11 @@ TEST(LiveState, WrittenAndReadBack)
     Generation g(s);
     sptest::TempDir dir;
     std::string path = dir.name("live.state");
-    char err[256] = "";
-    ASSERT_EQ(sp_live_state_write(g.get(), path.c_str(), 7, 1700000000, err,
-                                  sizeof(err)),
-              SP_OK) << err;
-
     Set back;
+    EXPECT_EQ(state_round_trip(g.get(), path, 7, back), 7u);
+    char err[256] = "";
     uint64_t changes = 0;
     unsigned line = 0;
-    ASSERT_EQ(sp_live_state_read(path.c_str(), back.set, &changes, err,
-                                 sizeof(err), &line),
-              SP_OK) << err;
-    EXPECT_EQ(changes, 7u);
     Generation again(back);
     EXPECT_EQ(sp_live_digest(again.get()), sp_live_digest(g.get()));
     EXPECT_EQ(again.find("/b c/x"), "301 /b c/ https://x.test/");
