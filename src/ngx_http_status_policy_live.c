@@ -380,7 +380,7 @@ ngx_http_status_policy_live_inherit(ngx_http_status_policy_live_zone_t *zone,
 {
     u_char                              *block;
     size_t                               size;
-    ngx_int_t                            slot, rc;
+    ngx_int_t                            slot, rc, build;
     const void                          *g;
     sp_live_set_t                       *set;
     ngx_http_status_policy_live_zone_t  *old;
@@ -410,10 +410,9 @@ ngx_http_status_policy_live_inherit(ngx_http_status_policy_live_zone_t *zone,
         goto done;
     }
 
-    size = sp_live_generation_size(set);
-    block = size ? ngx_slab_alloc(zone->shpool, size) : NULL;
+    build = ngx_http_status_policy_live_build(zone, g, set, &block, &size);
 
-    if (block == NULL) {
+    if (build == NGX_DECLINED || size == 0) {
         ngx_log_error(NGX_LOG_EMERG, log, 0,
                       "status_policy_zone \"%V\": its %uz rules need %uz "
                       "bytes, more than its new size holds",
@@ -421,8 +420,7 @@ ngx_http_status_policy_live_inherit(ngx_http_status_policy_live_zone_t *zone,
         goto done;
     }
 
-    if (sp_live_generation_write(set, block, size, g) != SP_OK) {
-        ngx_slab_free(zone->shpool, block);
+    if (build != NGX_OK) {
         goto done;
     }
 
@@ -501,6 +499,7 @@ ngx_http_status_policy_live_load(ngx_http_status_policy_live_zone_t *zone,
     u_char           *block;
     size_t            size;
     unsigned          line;
+    ngx_int_t         rc;
     uint64_t          changes;
     ngx_file_info_t   fi;
     sp_live_set_t    *set;
@@ -526,10 +525,9 @@ ngx_http_status_policy_live_load(ngx_http_status_policy_live_zone_t *zone,
         goto done;
     }
 
-    size = sp_live_generation_size(set);
-    block = size ? ngx_slab_alloc(zone->shpool, size) : NULL;
+    rc = ngx_http_status_policy_live_build(zone, NULL, set, &block, &size);
 
-    if (block == NULL) {
+    if (rc == NGX_DECLINED || size == 0) {
         ngx_snprintf(err, sizeof(err), "its %uz rules need %uz bytes, more "
                      "than the zone has free%Z", sp_live_set_count(set),
                      size);
@@ -538,8 +536,7 @@ ngx_http_status_policy_live_load(ngx_http_status_policy_live_zone_t *zone,
         goto done;
     }
 
-    if (sp_live_generation_write(set, block, size, NULL) != SP_OK) {
-        ngx_slab_free(zone->shpool, block);
+    if (rc != NGX_OK) {
         goto done;
     }
 
@@ -982,12 +979,6 @@ ngx_http_status_policy_live_retire(ngx_http_status_policy_live_zone_t *zone,
 }
 
 
-/*
- * Whether a live process reads the generation at off: marks it, or marks
- * a layer over it.  A mark that its process set on a generation already
- * freed is let go at once by that process, whatever the block now holds.
- */
-
 /* Frees the replaced generations that no live process reads any more. */
 
 void
@@ -1010,6 +1001,12 @@ ngx_http_status_policy_live_sweep(ngx_http_status_policy_live_zone_t *zone)
     }
 }
 
+
+/*
+ * Whether a live process reads the generation at off: marks it, or marks
+ * a layer over it.  A mark that its process set on a generation already
+ * freed is let go at once by that process, whatever the block now holds.
+ */
 
 static ngx_flag_t
 ngx_http_status_policy_live_read_by_any(
